@@ -1,0 +1,1 @@
+"""Model backends: in-process llama.cpp and local OpenAI-compatible servers."""

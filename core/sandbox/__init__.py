@@ -1,0 +1,1 @@
+"""Sandboxes that run model-written code: Docker (default), bubblewrap, Firejail, subprocess."""
