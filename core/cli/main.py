@@ -16,6 +16,8 @@ from core.errors import AssistantError
 # subcommand → module in core.cli exposing add_arguments(parser) and run(args) -> int
 COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("core.cli.doctor", "check this machine: Python, llama.cpp, model, Docker, sandboxes"),
+    "exec": ("core.cli.exec_command", "run a file in the sandbox without the model"),
+    "sandbox": ("core.cli.sandbox_command", "sandbox build: build the Docker image programs run in"),
 }
 DEFAULT_COMMAND = "run"  # `assistant "TASK"` (registered by the engine's CLI module when present)
 NO_ARGS_COMMAND = "tui"

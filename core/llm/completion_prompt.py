@@ -1,0 +1,62 @@
+"""A plain-text prompt for a base model with no chat template (the embedded Gemma 270M).
+
+A base model only continues text, so the conversation is laid out as a document of sections
+that a code model has seen many times, ending where the next answer should begin. Stop strings
+end the answer where the model starts a new section of its own. The layout is the same for
+every call, so a longer conversation shares its whole prefix with the shorter one and the KV
+cache is reused.
+"""
+
+from collections.abc import Sequence
+
+from core.llm.base import Message
+
+_HEADINGS = {"system": "", "user": "### Task\n", "assistant": "### Answer\n"}
+STOP_STRINGS = ("\n### Task", "\n### Answer", "\n### Feedback")
+
+
+def render_completion_prompt(conversation: Sequence[Message]) -> str:
+    """The document text; it ends with an open `### Answer` section for the model to write."""
+    parts: list[str] = []
+    seen_user = False
+    for message in conversation:
+        heading = _HEADINGS[message.role]
+        if message.role == "user" and seen_user:
+            heading = "### Feedback\n"
+        seen_user = seen_user or message.role == "user"
+        parts.append(f"{heading}{message.content.strip()}\n\n")
+    parts.append(_HEADINGS["assistant"])
+    return "".join(parts)
+
+
+class StopStringFilter:
+    """Passes streamed text through until a stop string appears; never emits part of one."""
+
+    def __init__(self, stops: Sequence[str]) -> None:
+        self._stops = tuple(s for s in stops if s)
+        self._held = ""
+        self.stopped = False
+
+    def feed(self, text: str) -> str:
+        if self.stopped:
+            return ""
+        buffer = self._held + text
+        cut = min((i for i in (buffer.find(s) for s in self._stops) if i >= 0), default=-1)
+        if cut >= 0:
+            self.stopped, self._held = True, ""
+            return buffer[:cut]
+        keep = max((_overlap(buffer, s) for s in self._stops), default=0)
+        self._held = buffer[len(buffer) - keep:] if keep else ""
+        return buffer[: len(buffer) - keep]
+
+    def finish(self) -> str:
+        held, self._held = self._held, ""
+        return "" if self.stopped else held
+
+
+def _overlap(text: str, stop: str) -> int:
+    """Length of the longest end of `text` that is a proper start of `stop`."""
+    for length in range(min(len(text), len(stop) - 1), 0, -1):
+        if text.endswith(stop[:length]):
+            return length
+    return 0

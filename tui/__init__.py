@@ -1,0 +1,1 @@
+"""The full-screen Textual face of the assistant. Nothing in core/ imports this package."""

@@ -1,0 +1,1 @@
+"""One widget (or screen) per module; the app composes them."""

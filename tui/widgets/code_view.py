@@ -1,0 +1,47 @@
+"""The code of the selected attempt: editable, highlighted, with line numbers.
+
+While the model writes, its answer streams in (appended in batches by the app's flush timer, so
+the document is re-highlighted at most ~30 times a second). When the code block is extracted the
+text is replaced in one `load_text`, which also leaves no undo history behind.
+"""
+
+from textual.widgets import TextArea
+
+from tui.syntax import textarea_language
+
+
+class CodeView(TextArea):
+    """The selected attempt's code; the user may edit it and run the edit as a new attempt."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, show_line_numbers=True, tab_behavior="indent",
+                         soft_wrap=False)
+        self._pending: list[str] = []
+        self.loaded_text = ""
+
+    def set_code_language(self, language_name: str) -> None:
+        """Highlight as `language_name` (a core.languages name); plain text when impossible."""
+        self.language = textarea_language(self, language_name)
+
+    def show(self, text: str) -> None:
+        """Replace the whole text (no undo history); remembers it to tell edits apart."""
+        self._pending.clear()
+        self.loaded_text = text
+        self.load_text(text)
+
+    @property
+    def edited(self) -> bool:
+        return self.text != self.loaded_text
+
+    def append(self, text: str) -> None:
+        """Queue streamed text; it appears at the next flush()."""
+        self._pending.append(text)
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        chunk = "".join(self._pending)
+        self._pending.clear()
+        self.insert(chunk, self.document.end, maintain_selection_offset=False)
+        self.loaded_text = self.text
+        self.scroll_cursor_visible()
