@@ -35,7 +35,15 @@ from core.events import (
 )
 from core.extract import extract_code, language_for_code
 from core.history import AttemptRecord, SessionWriter, final_record
-from core.judge import Judgement, check_tests_supported, judge_output, judge_run, judge_tests, build_test_run
+from core.judge import (
+    Judgement,
+    build_test_run,
+    check_tests_supported,
+    conceal_checks,
+    judge_output,
+    judge_run,
+    judge_tests,
+)
 from core.languages import Language
 from core.llm.base import Delta, Message, ModelBackend, SamplingParams, Usage
 from core.prompts import (
@@ -58,6 +66,9 @@ class TaskSpec:
     expect_output: str | None = None
     expect_whitespace: str = "normalized"  # "exact" | "normalized"
     test_file: Path | None = None
+    # The checks judge the program but are never shown to the model, neither in the task nor in
+    # repair prompts (the benchmark's hidden checkers).
+    hidden_checks: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,9 +112,11 @@ class Session:
                                       reasoning_effort=mc.reasoning_effort)
         self._model_info = model.info()
         self._budget = prompt_budget(self._model_info.context_size, mc.max_tokens)
+        shown = not spec.hidden_checks
         self._base = initial_conversation(spec.language, task_message(
-            spec.task, spec.language, spec.expect_output, spec.expect_whitespace == "exact",
-            self._tests, spec.test_file.name if spec.test_file else ""))
+            spec.task, spec.language, spec.expect_output if shown else None,
+            spec.expect_whitespace == "exact", self._tests if shown else None,
+            spec.test_file.name if spec.test_file and shown else ""))
         self._writer = SessionWriter(
             Path(output_root if output_root is not None else config.output_dir), spec.task,
             spec.language.name, spec.language.extension, self._model_info.to_dict(), self._settings())
@@ -287,7 +300,11 @@ class Session:
 
             test_result = self._sandbox_run(files, test_language, on_output, token)
             record.test_output = "".join(output)
-            judgement = judge_tests(test_result)
+            judgement = judge_tests(test_result, limits.timeout_seconds, limits.memory_mb)
+        if self.spec.hidden_checks:
+            judgement = conceal_checks(judgement)
+            if judgement.status == "tests_failed":
+                record.test_output = judgement.verdict
         return judgement
 
     def _sandbox_run(self, files: dict[str, str], language: Language,

@@ -11,6 +11,8 @@ Past sessions are read with O_NOFOLLOW: a folder someone else can write never re
 import json
 import os
 import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -105,19 +107,53 @@ def mark_failed(code: str, language: str, attempt: int, verdict: str) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` so readers see the old file or the whole new one, never a part."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    write_files_atomic([(path, text)])
+
+
+def write_files_atomic(items: list[tuple[Path, str]]) -> None:
+    """Write several files atomically and durably: each goes to a temp file beside it, all are
+    fsynced together (concurrent fsyncs share one journal commit: ~4 ms instead of ~4 ms each),
+    then renamed in the given order, then their folders are fsynced so the renames persist."""
+    temps: list[tuple[str, Path]] = []
+    open_fds: list[int] = []
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        for path, text in items:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            open_fds.append(fd)
+            temps.append((tmp, path))
+            view = memoryview(text.encode("utf-8"))
+            while view:
+                view = view[os.write(fd, view):]
+        _parallel(os.fsync, open_fds)
+        while open_fds:
+            os.close(open_fds.pop())
+        for tmp, path in temps:
+            os.replace(tmp, path)
+        _parallel(_fsync_dir, list(dict.fromkeys(path.parent for _, path in temps)))
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        for fd in open_fds:
+            os.close(fd)
+        for tmp, _ in temps:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
         raise
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _parallel(function: Callable[[Any], None], items: list[Any]) -> None:
+    global _POOL
+    if len(items) <= 1:
+        for item in items:
+            function(item)
+        return
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="history-fsync")
+    for future in [_POOL.submit(function, item) for item in items]:
+        future.result()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -168,20 +204,26 @@ class SessionWriter:
         return self.output_dir / f"final_code.{self.extension}"
 
     def write(self, records: list[AttemptRecord], reason: str | None = None) -> None:
-        """Write the latest attempt's code, then final code, the log and the history JSON."""
+        """Rewrite the latest attempt's code, the final code, the log and the history JSON (last,
+        so it never names an attempt file that is not there yet)."""
         if reason is not None:
             self.reason = reason
+        items: list[tuple[Path, str]] = []
         if records and records[-1].code is not None:
-            write_atomic(self.attempt_path(records[-1].number), records[-1].code)
+            items.append((self.attempt_path(records[-1].number), records[-1].code))
         final = final_record(records)
         if final is not None and final.code is not None:
             code = final.code if final.passed else mark_failed(final.code, self.language,
                                                                final.number, final.verdict)
-            write_atomic(self.final_code_path, code)
+            items.append((self.final_code_path, code))
+        elif records:
+            prefix = comment_prefix(self.language)
+            items.append((self.final_code_path, f"{prefix} FAILED: no attempt produced code "
+                          f"({len(records)} attempt(s); see debug_history.json).\n"))
         if records:
-            write_atomic(self.output_dir / LOG_FILE, execution_log(records[-1]))
-        write_atomic(self.output_dir / HISTORY_FILE, json.dumps(self.document(records), indent=2))
-        _fsync_dir(self.output_dir)
+            items.append((self.output_dir / LOG_FILE, execution_log(records[-1])))
+        items.append((self.output_dir / HISTORY_FILE, json.dumps(self.document(records), indent=2)))
+        write_files_atomic(items)
 
     def document(self, records: list[AttemptRecord]) -> dict[str, Any]:
         final = final_record(records)

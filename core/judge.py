@@ -7,6 +7,7 @@ a small generated runner (pytest is not in the sandbox image) calls each `test_*
 reports every failing assert with its line, and exits 1 when any failed.
 """
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
@@ -87,6 +88,17 @@ def judge_output(stdout: str, expected: str, mode: str) -> Judgement:
                      "or trailing whitespace (exact match asked)")
 
 
+def conceal_checks(judgement: Judgement) -> Judgement:
+    """The judgement with the checks' own text left out (hidden checks: the model may learn that
+    its output was wrong or how many tests failed, never the expected output or the tests)."""
+    if judgement.status == "wrong_output":
+        return Judgement("wrong_output", "the output is not the expected one (the expected output is hidden)")
+    if judgement.status == "tests_failed" and not judgement.verdict.startswith("the test run "):
+        counts = re.search(r"\d+ passed, \d+ failed", judgement.verdict)
+        return Judgement("tests_failed", "hidden tests failed" + (f": {counts.group()}" if counts else ""))
+    return judgement
+
+
 def check_tests_supported(language: Language) -> None:
     if language.name not in TESTS_SUPPORTED:
         raise UsageError(f"--test is supported for Python only, not {language.display_name}: "
@@ -110,13 +122,13 @@ def build_test_run(language: Language, code_file: str, code: str, tests: str, te
     return files, replace(language, run=("python3", "-B", TEST_RUNNER_FILE))
 
 
-def judge_tests(result: RunResult) -> Judgement:
+def judge_tests(result: RunResult, limits_timeout_s: float, memory_mb: int) -> Judgement:
     if result.status is RunStatus.OK:
         return Judgement("ok", _last_line(result.stdout) or "tests passed")
     if result.status is RunStatus.ERROR:
         summary = _last_line(result.stdout) or _last_line(result.stderr)
         return Judgement("tests_failed", f"tests failed: {summary}" if summary else "tests failed")
-    base = judge_run(result, 0, 0)
+    base = judge_run(result, limits_timeout_s, memory_mb)
     return Judgement("tests_failed", f"the test run {base.verdict}")
 
 

@@ -16,6 +16,8 @@ class ActionSpec:
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("f1,question_mark", "help", "Help", "app: Help",
+               "Show this help screen."),
     ActionSpec("f5", "run_task", "Run", "task: Run",
                "Start a new session with the task, language and attempt limit above."),
     ActionSpec("f10,ctrl+g", "cancel", "Cancel", "session: Cancel",
@@ -38,8 +40,6 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Write the code pane's text to a file you name."),
     ActionSpec("ctrl+r", "toggle_reasoning", "Reasoning", "view: Toggle reasoning pane",
                "Show or hide the model's reasoning pane."),
-    ActionSpec("f1,question_mark", "help", "Help", "app: Help",
-               "Show this help screen."),
 )
 
 

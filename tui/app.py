@@ -84,7 +84,7 @@ def default_sandbox_opener(config: Config) -> Sandbox:
 class AssistantApp(App[None]):
     """The full-screen face: task prompt, attempt timeline, code, output, reasoning, status."""
 
-    CSS_PATH = "styles.tcss"
+    CSS_PATH = Path(__file__).with_name("styles.tcss")
     TITLE = "ondevice coding assistant"
     BINDINGS = bindings()
     COMMANDS = App.COMMANDS | {AssistantCommands}
@@ -116,6 +116,7 @@ class AssistantApp(App[None]):
         self.start_when_ready = False
         self.session_language = config.language
         self.last_outcome = ""
+        self._streaming_panes: tuple[CodeView, ReasoningView, OutputLog] | tuple[()] = ()
 
     # ---- layout --------------------------------------------------------------------------------
 
@@ -136,9 +137,11 @@ class AssistantApp(App[None]):
                 output.border_title = "Output"
                 yield output
         yield StatusBar(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._streaming_panes = (self.query_one(CodeView), self.query_one(ReasoningView),
+                                 self.query_one(OutputLog))
         self.set_interval(FLUSH_INTERVAL_S, self.flush_panes)
         self._update_status()
         self.load_model()
@@ -244,6 +247,9 @@ class AssistantApp(App[None]):
         """Update state for one engine event; streamed text waits for the next flush."""
         if isinstance(event, SessionStarted):
             self.session_language = event.language
+            prompt = self.query_one(TaskPrompt)
+            if not prompt.task_text:
+                prompt.task_text = event.task
             self.sub_title = event.output_dir
         elif isinstance(event, AttemptStarted):
             self._attempt_started(event)
@@ -320,9 +326,9 @@ class AssistantApp(App[None]):
 
     def flush_panes(self) -> None:
         """Repaint the streaming panes with everything that arrived since the last flush."""
-        self.query_one(CodeView).flush()
-        self.query_one(ReasoningView).flush()
-        self.query_one(OutputLog).flush()
+        for pane in self._streaming_panes:
+            if pane.is_mounted:
+                pane.flush()
 
     # ---- showing an attempt --------------------------------------------------------------------
 
@@ -355,6 +361,9 @@ class AssistantApp(App[None]):
 
     @on(AttemptTimeline.Selected)
     def _timeline_selected(self, message: AttemptTimeline.Selected) -> None:
+        timeline = self.query_one(AttemptTimeline)
+        if message.number != timeline.selected_number:
+            return  # stale: the cursor moved on before this message was handled
         if message.number == self.selected or message.number not in self.attempts:
             return
         newest = max(self.attempts)
@@ -370,9 +379,8 @@ class AssistantApp(App[None]):
             text = f"paused after attempt {self.paused_after} (F9 continues)"
         elif self.engine_busy and self.attempts:
             newest = self.attempts[max(self.attempts)]
-            limit = self.session.config.max_debug_attempts if self.session else "?"
             phase = {"generating": "model writing", "running": "running"}.get(newest.status, newest.status)
-            text = f"attempt {newest.number} (limit {limit} model attempts): {phase}"
+            text = f"attempt {newest.number}: {phase}"
         elif self.engine_busy:
             text = "starting…"
         elif self.start_when_ready:
@@ -449,6 +457,8 @@ class AssistantApp(App[None]):
 
     def _call(self, steps: list[tuple[str, tuple]]) -> None:
         assert self.session is not None
+        self.query_one(CodeView).accept_edits()  # the edit becomes an attempt: follow it
+        self.follow_live = True
         self.engine_busy = True
         self._update_status()
         self.call_engine(self.session, steps)

@@ -111,7 +111,7 @@ def check_auto_choice(config: Config) -> Check:
 
 
 def check_languages(config: Config) -> Check:
-    from core.sandbox.host_languages import available_languages
+    from core.sandbox.toolchains import available_languages
 
     parts = []
     for kind in ("bwrap", "firejail", "subprocess"):

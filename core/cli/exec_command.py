@@ -3,6 +3,7 @@
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -72,7 +73,8 @@ def exit_status(result: RunResult) -> int:
     return EXIT_SANDBOX_ERROR
 
 
-def _writer(stream: TextIO):
+def terminal_writer(stream: TextIO) -> Callable[[str], None]:
+    """A writer of program output to `stream`: on a terminal, control characters made visible."""
     safe = stream.isatty()
 
     def write(text: str) -> None:
@@ -89,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     language = language_of(path, args.lang)
     config = config_from_args(args)
     source = path.read_bytes()
-    out, err = _writer(sys.stdout), _writer(sys.stderr)
+    out, err = terminal_writer(sys.stdout), terminal_writer(sys.stderr)
 
     def on_output(stream: str, text: str) -> None:
         if not args.json:

@@ -18,6 +18,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("core.cli.doctor", "check this machine: Python, llama.cpp, model, Docker, sandboxes"),
     "exec": ("core.cli.exec_command", "run a file in the sandbox without the model"),
     "sandbox": ("core.cli.sandbox_command", "sandbox build: build the Docker image programs run in"),
+    "run": ("core.cli.run_command", 'run a task headless (the default: assistant "TASK")'),
+    "history": ("core.cli.history_command", "list past sessions in the output directory"),
+    "show": ("core.cli.show_command", "show one past session's attempts: assistant show DIR"),
+    "model": ("core.cli.model_command", "model list: the GGUF files found; model pull gpt-oss-20b: download it"),
+    "tui": ("core.cli.tui_command", "the full-screen app: assistant tui [TASK | SESSION_DIR]"),
+    "bench": ("core.cli.bench_command", "run the task suite or HumanEval through the engine and report pass rates"),
 }
 DEFAULT_COMMAND = "run"  # `assistant "TASK"` (registered by the engine's CLI module when present)
 NO_ARGS_COMMAND = "tui"

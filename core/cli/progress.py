@@ -44,6 +44,7 @@ class ProgressReporter:
         self._frame = 0
         self._at_line_start = True
         self._deltas = 0
+        self._attempt_prefix = "attempt"
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
@@ -140,7 +141,8 @@ class ProgressReporter:
             if event.code is None:
                 self.line(f"attempt {event.attempt}: no code block in the answer")
             else:
-                self.line(f"attempt {event.attempt}: {len(event.code.splitlines())} lines of code")
+                lines = len(event.code.splitlines())
+                self.line(f"attempt {event.attempt}: {lines} line{'s' if lines != 1 else ''} of code")
         elif isinstance(event, RunStarted):
             self.line(f"attempt {event.attempt}: $ {visible_controls(' '.join(event.command))}")
         elif isinstance(event, AttemptFinished):
@@ -148,7 +150,7 @@ class ProgressReporter:
             record = event.record
             mark = "passed" if record.passed else f"FAILED ({record.status})"
             took = record.durations.get("total_s", 0.0)
-            self.line(f"attempt {event.attempt}: {mark} in {took:.1f} s — {visible_controls(record.verdict)}")
+            self.line(f"attempt {event.attempt}: {mark} in {took:.2f} s — {visible_controls(record.verdict)}")
         elif isinstance(event, StepPaused):
             self.line(f"paused after attempt {event.after_attempt}")
         elif isinstance(event, Notice):
@@ -185,5 +187,3 @@ class ProgressReporter:
             if not self._at_line_start:
                 self.stream.write("\n")
                 self._at_line_start = True
-
-    _attempt_prefix = "attempt"

@@ -206,11 +206,7 @@ class LlamaBackend:
         """The exact prompt text the model sees (chat template, or the completion layout)."""
         if self._formatter is None:
             return render_completion_prompt(conversation)
-        messages = [{"role": m.role, "content": m.content} for m in conversation]
-        try:
-            return self._formatter(messages=messages, reasoning_effort=reasoning_effort).prompt
-        except Exception as exc:  # a template can raise anything (jinja2 errors, raise_exception)
-            raise ModelError(f"the model's chat template failed on this conversation: {exc}") from None
+        return render_chat_prompt(self._formatter, conversation, reasoning_effort)
 
     def count_tokens(self, conversation: Sequence[Message], reasoning_effort: str = "medium") -> int:
         return len(self._tokenize(self.render_prompt(conversation, reasoning_effort)))
@@ -331,16 +327,12 @@ class LlamaBackend:
     def _make_formatter(self, template: str | None) -> Any:
         if not template:
             return None
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         def piece(token: int) -> str:
             return self._llm.detokenize([token], special=True).decode("utf-8", "replace") if token >= 0 else ""
 
-        try:
-            return Jinja2ChatFormatter(template=template, eos_token=piece(self._llm.token_eos()),
-                                       bos_token=piece(self._llm.token_bos()), add_generation_prompt=True)
-        except Exception as exc:  # jinja2 syntax errors and the like
-            raise ModelError(f"the chat template inside {self._gguf.path.name} is broken: {exc}") from None
+        return make_chat_formatter(template, piece(self._llm.token_bos()), piece(self._llm.token_eos()),
+                                   self._gguf.path.name)
 
     def _find_stop_tokens(self, llama_cpp: Any) -> frozenset[int]:
         """End-of-generation tokens; for GPT-OSS exactly <|return|> and <|call|> (and EOS),
@@ -356,6 +348,26 @@ class LlamaBackend:
         vocab = self._llm._model.vocab
         eog = {t for t in range(self._llm.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, t)}
         return frozenset(eog | eos)
+
+
+def make_chat_formatter(template: str, bos_token: str, eos_token: str, source: str) -> Any:
+    """llama-cpp-python's Jinja2 renderer for the GGUF's own chat template."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    try:
+        return Jinja2ChatFormatter(template=template, eos_token=eos_token, bos_token=bos_token,
+                                   add_generation_prompt=True)
+    except Exception as exc:  # jinja2 syntax errors and the like
+        raise ModelError(f"the chat template inside {source} is broken: {exc}") from None
+
+
+def render_chat_prompt(formatter: Any, conversation: Sequence[Message], reasoning_effort: str) -> str:
+    """The prompt text; gpt-oss's template reads `reasoning_effort` ("Reasoning: high")."""
+    messages = [{"role": m.role, "content": m.content} for m in conversation]
+    try:
+        return formatter(messages=messages, reasoning_effort=reasoning_effort).prompt
+    except Exception as exc:  # a template can raise anything (jinja2 errors, raise_exception)
+        raise ModelError(f"the model's chat template failed on this conversation: {exc}") from None
 
 
 def check_memory(gguf: GGUFInfo) -> None:

@@ -21,7 +21,14 @@ from core.cancel import CancelToken
 from core.errors import SandboxUnavailableError, ToolchainMissingError
 from core.languages import Language
 from core.sandbox.base import OutputCallback, RunLimits, RunResult, RunStatus
-from core.sandbox.host_process import base_env, judge, run_supervised, stage_files, supervisor_script
+from core.sandbox.host_process import (
+    PipeFds,
+    base_env,
+    judge,
+    run_supervised,
+    stage_files,
+    supervisor_script,
+)
 from core.sandbox.toolchains import toolchain_for
 
 SANDBOX_UID = 65534
@@ -38,8 +45,9 @@ def namespace_args() -> list[str]:
             "--cap-drop", "ALL", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
 
 
-def filesystem_args(disk_bytes: int, prefixes: tuple[str, ...] = ()) -> list[str]:
-    """Read-only system binds, minimal /proc and /dev, and the sized tmpfs holding WORKDIR."""
+def filesystem_args(disk_bytes: int, prefixes: tuple[str, ...] = (), extra: list[str] | None = None) -> list[str]:
+    """Read-only system binds, minimal /proc and /dev, the sized tmpfs holding WORKDIR, then the
+    `extra` bind arguments; the root itself is made read-only last (else it is a writable tmpfs)."""
     args = ["--ro-bind", "/usr", "/usr"]
     for name in _TOP_LEVEL:
         path = f"/{name}"
@@ -58,6 +66,7 @@ def filesystem_args(disk_bytes: int, prefixes: tuple[str, ...] = ()) -> list[str
         "--proc", "/proc", "--dev", "/dev",
         "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
         "--size", str(disk_bytes), "--tmpfs", "/tmp", "--dir", WORKDIR, "--chdir", WORKDIR,
+        *(extra or []), "--remount-ro", "/",
     ]
     return args
 
@@ -100,15 +109,16 @@ class BwrapSandbox:
             env = base_env(language, WORKDIR, toolchain.path, "/tmp")
             setenv = [a for key, value in env.items() for a in ("--setenv", key, value)]
 
-            def make_argv(status_fd: int, compile_fd: int) -> list[str]:
-                script = supervisor_script(language, limits, status_fd, compile_fd, copy_from=SOURCE_DIR)
+            def make_argv(fds: PipeFds) -> list[str]:
+                script = supervisor_script(language, limits, fds, copy_from=SOURCE_DIR)
                 return [
                     "bwrap", *namespace_args(),
-                    *filesystem_args(limits.disk_mb * 1024 * 1024, toolchain.prefixes),
-                    "--ro-bind", source, SOURCE_DIR,
-                    "--ro-bind", os.path.join(etc, "passwd"), "/etc/passwd",
-                    "--ro-bind", os.path.join(etc, "group"), "/etc/group",
-                    *setenv, "--", "/bin/sh", "-c", script,
+                    *filesystem_args(limits.disk_mb * 1024 * 1024, toolchain.prefixes, [
+                        "--ro-bind", source, SOURCE_DIR,
+                        "--ro-bind", os.path.join(etc, "passwd"), "/etc/passwd",
+                        "--ro-bind", os.path.join(etc, "group"), "/etc/group",
+                    ]),
+                    *setenv, "--", "/bin/bash", "-c", script,
                 ]
 
             try:

@@ -17,7 +17,13 @@ from core.errors import SandboxUnavailableError, ToolchainMissingError
 from core.languages import LANGUAGES, Language
 from core.sandbox.base import OutputCallback, RunLimits, RunResult, RunStatus
 from core.sandbox.capture import StreamCapture
-from core.sandbox.docker_container import ContainerDied, ContainerError, ContainerShape, encode_files
+from core.sandbox.docker_container import (
+    ContainerDied,
+    ContainerError,
+    ContainerShape,
+    SupervisorTimeout,
+    encode_files,
+)
 from core.sandbox.docker_pool import WarmContainerPool
 
 ALL_TOOLS = sorted({tool for lang in LANGUAGES for tool in lang.toolchain})
@@ -31,6 +37,7 @@ BASE_ENV = {
 }
 WATCHDOG_SLACK_SECONDS = 15.0
 CONNECT_TIMEOUT_SECONDS = 5
+API_TIMEOUT_SECONDS = 120  # creating and removing containers can be slow on a loaded machine
 
 
 def connect(timeout: int = CONNECT_TIMEOUT_SECONDS) -> Any:
@@ -86,7 +93,7 @@ class DockerSandbox:
                 reason = unavailable_reason(self.config)
                 if reason is not None:
                     raise SandboxUnavailableError(f"the Docker sandbox cannot run: {reason}")
-                self._client = connect()
+                self._client = connect(API_TIMEOUT_SECONDS)
                 self._pool = WarmContainerPool(self._client, self.config.image, ALL_TOOLS,
                                                self.config.pool_size, self.config.recycle_after_runs)
             return self._pool
@@ -157,9 +164,10 @@ class DockerSandbox:
         reusable = False
         try:
             reply = container.execute(
-                request, lambda kind, data: captures[kind].feed(data), started + budget,
+                request, lambda kind, data: captures[kind].feed(data) if kind in captures else None,
+                started + budget,
                 lambda: cancel is not None and cancel.cancelled)
-        except TimeoutError:
+        except SupervisorTimeout:
             result = self._error(f"the sandbox did not finish within {budget:.0f} s; its container was destroyed",
                                  command, RunStatus.TIMEOUT)
         except ContainerDied as exc:

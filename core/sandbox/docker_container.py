@@ -10,6 +10,7 @@ over the container's attached stdin; output and results come back over its stdou
 import base64
 import json
 import os
+import select
 import socket
 import struct
 import time
@@ -27,6 +28,7 @@ LABEL = "ondevice-assistant.sandbox"
 OWNER_LABEL = "ondevice-assistant.owner"
 TMP_MB = 64
 SHM_MB = 16
+SEND_TIMEOUT_SECONDS = 30
 PROCESS_HEADROOM = 2  # the init and the supervisor count against the pids limit too
 _DOCKER_HEADER = struct.Struct(">BxxxL")
 _FRAME_HEADER = struct.Struct(">cI")
@@ -38,6 +40,10 @@ class ContainerError(Exception):
 
 class ContainerDied(ContainerError):
     """The supervisor's stream ended: the container stopped during a run."""
+
+
+class SupervisorTimeout(ContainerError):
+    """The supervisor did not answer before the host-side deadline (it was stopped or is stuck)."""
 
 
 @dataclass(frozen=True)
@@ -193,11 +199,15 @@ class WarmContainer:
     def send(self, message: dict) -> None:
         data = json.dumps(message).encode()
         assert self._sock is not None
-        self._sock.sendall(struct.pack(">I", len(data)) + data)
+        self._sock.settimeout(SEND_TIMEOUT_SECONDS)
+        try:
+            self._sock.sendall(struct.pack(">I", len(data)) + data)
+        except OSError as exc:
+            raise ContainerDied(f"could not send work to the sandbox container ({exc})") from None
 
     def read_frame(self, deadline: float, poll: Callable[[], None] | None = None) -> tuple[bytes, bytes]:
         """The next supervisor frame; calls `poll` about every 0.1 s while waiting.
-        Raises TimeoutError past `deadline`, ContainerDied at end of stream."""
+        Raises SupervisorTimeout past `deadline`, ContainerDied at end of stream."""
         while True:
             if len(self._payload) >= _FRAME_HEADER.size:
                 kind, size = _FRAME_HEADER.unpack_from(self._payload)
@@ -228,11 +238,11 @@ class WarmContainer:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError("the sandbox supervisor did not answer in time")
+                raise SupervisorTimeout("the sandbox supervisor did not answer in time")
             self._sock.settimeout(min(left, 0.1))
             try:
                 data = self._sock.recv(262144)
-            except socket.timeout:
+            except TimeoutError:
                 if poll is not None:
                     poll()
                 continue
@@ -261,6 +271,18 @@ class WarmContainer:
             if kind == b"R":
                 return json.loads(payload)
             on_frame(kind, payload)
+
+    def is_alive(self) -> bool:
+        """False when the container's stream has ended (stopped or removed while idle)."""
+        if self._sock is None:
+            return False
+        readable, _, _ = select.select([self._sock], [], [], 0)
+        if not readable:
+            return True
+        try:
+            return bool(self._sock.recv(1, socket.MSG_PEEK))
+        except OSError:
+            return False
 
     def oom_killed(self) -> bool:
         try:

@@ -17,10 +17,10 @@ from core.sandbox.docker_container import LABEL, OWNER_LABEL, ContainerShape, Wa
 def remove_orphaned_containers(client: Any) -> int:
     """Remove labelled containers left by processes that no longer exist; how many were removed."""
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        if owner_is_gone(container.labels.get(OWNER_LABEL, "")):
+    for summary in client.api.containers(all=True, filters={"label": LABEL}):
+        if owner_is_gone((summary.get("Labels") or {}).get(OWNER_LABEL, "")):
             try:
-                container.remove(force=True)
+                client.api.remove_container(summary["Id"], force=True)
                 removed += 1
             except Exception:  # noqa: BLE001 - removed concurrently by someone else
                 pass
@@ -52,11 +52,13 @@ class WarmContainerPool:
                 raise RuntimeError("the container pool is closed")
             while not self._idle.get(shape) and self._pending.get(shape, 0) > 0:
                 self._lock.wait()
-            idle = self._idle.get(shape)
-            if idle:
+            idle = self._idle.get(shape, [])
+            while idle:
                 container = idle.pop()
-                self._busy.add(container)
-                return container
+                if container.is_alive():
+                    self._busy.add(container)
+                    return container
+                self._in_background(container.destroy)
         container = WarmContainer(self._client, self._image, shape, self._tools)
         with self._lock:
             self._busy.add(container)

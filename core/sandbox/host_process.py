@@ -1,7 +1,8 @@
 """Run a program with the host's toolchains under a host sandbox (bwrap, firejail or none).
 
-One process is started per run: the sandbox tool, inside it a small POSIX-shell supervisor that
-compiles (when the language has a step) and then execs the program under `prlimit`. The
+One process is started per run: the sandbox tool, inside it a small bash supervisor that
+compiles (when the language has a step) and then execs the program under `prlimit`
+(bash, not sh: the pipes it writes to may have numbers above 9, which dash cannot name). The
 supervisor reports its progress on a private status pipe and sends the compiler's output down a
 pipe of its own; both are closed before the program starts, so the program cannot forge them.
 
@@ -55,6 +56,7 @@ class Outcome:
     stdout: StreamCapture | None = None
     stderr: StreamCapture | None = None
     compile_output: StreamCapture | None = None
+    sandbox_log: StreamCapture | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -79,15 +81,28 @@ def prlimit_argv(limits: RunLimits, *, compile_step: bool) -> list[str]:
     return ["prlimit", *(f"--{name}={value}:{value}" for name, value in values.items()), "--"]
 
 
-def supervisor_script(language: Language, limits: RunLimits, status_fd: int, compile_fd: int,
-                      copy_from: str | None = None) -> str:
-    """The shell text run inside the sandbox, in the work directory."""
+@dataclass(frozen=True)
+class PipeFds:
+    """Write ends the supervisor inherits: progress lines, compiler output, the program's stderr.
+    The sandbox tool's own stderr stays separate: it is only shown when the sandbox fails."""
+
+    status: int
+    compile: int
+    stderr: int
+
+
+def supervisor_script(language: Language, limits: RunLimits, fds: PipeFds, copy_from: str | None = None,
+                      env: dict[str, str] | None = None) -> str:
+    """The bash text run inside the sandbox, in the work directory. `env`: reset the
+    environment to exactly this before each step (for sandbox tools that add variables)."""
     q = shlex.join
-    lines = []
+    status_fd, compile_fd, err_fd = fds.status, fds.compile, fds.stderr
+    reset = ["env", "-i", *(f"{k}={v}" for k, v in env.items())] if env is not None else []
+    lines = [f"exec 2>&{err_fd} {err_fd}>&-"]
     if copy_from is not None:
         lines.append(f"cp -R {shlex.quote(copy_from)}/. . || exit 125")
     if language.compile is not None:
-        compile_cmd = q([*prlimit_argv(limits, compile_step=True), *language.compile])
+        compile_cmd = q([*reset, *prlimit_argv(limits, compile_step=True), *language.compile])
         lines += [
             f"printf 'compile\\n' >&{status_fd}",
             f"{compile_cmd} </dev/null >&{compile_fd} 2>&{compile_fd} {status_fd}>&- {compile_fd}>&-",
@@ -98,13 +113,13 @@ def supervisor_script(language: Language, limits: RunLimits, status_fd: int, com
     lines += [
         f"printf 'run\\n' >&{status_fd}",
         f"exec {status_fd}>&- {compile_fd}>&-",
-        f"exec {q([*prlimit_argv(limits, compile_step=False), *language.run])}",
+        f"exec {q([*reset, *prlimit_argv(limits, compile_step=False), *language.run])}",
     ]
     return "\n".join(lines) + "\n"
 
 
 def run_supervised(
-    make_argv: Callable[[int, int], Sequence[str]],
+    make_argv: Callable[[PipeFds], Sequence[str]],
     *,
     language: Language,
     limits: RunLimits,
@@ -117,46 +132,48 @@ def run_supervised(
     user: int | None = None,
     exit_codes_carry_signals: bool = True,
 ) -> Outcome:
-    """Start `make_argv(status_fd, compile_fd)` and supervise it to the end (see module doc).
+    """Start `make_argv(pipe fds)` and supervise it to the end (see module doc).
     `exit_codes_carry_signals`: the sandbox tool reports a signal death as 128+N."""
     outcome = Outcome(
         stdout=StreamCapture("stdout", limits.output_cap_bytes, on_output),
         stderr=StreamCapture("stderr", limits.output_cap_bytes, on_output),
         compile_output=StreamCapture("compile", limits.output_cap_bytes, on_output),
+        sandbox_log=StreamCapture("sandbox", 16 * 1024),
     )
     status_r, status_w = os.pipe()
     compile_r, compile_w = os.pipe()
-    cgroup = PidsCgroup.create(limits.max_processes + 8)
+    err_r, err_w = os.pipe()
+    cgroup = PidsCgroup.create(limits.max_processes)
     try:
-        argv = list(make_argv(status_w, compile_w))
+        argv = list(make_argv(PipeFds(status_w, compile_w, err_w)))
         preexec = cgroup.join_self if cgroup is not None else None
         started = time.monotonic()
         proc = subprocess.Popen(  # noqa: S603 - argv built by the executor, no shell on the host
             argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env if env is not None else {},
-            cwd=cwd, pass_fds=(status_w, compile_w, *pass_fds), start_new_session=True,
+            cwd=cwd, pass_fds=(status_w, compile_w, err_w, *pass_fds), start_new_session=True,
             preexec_fn=preexec, user=user, group=user, extra_groups=[] if user is not None else None,
         )
     except BaseException:
-        for fd in (status_r, status_w, compile_r, compile_w):
+        for fd in (status_r, status_w, compile_r, compile_w, err_r, err_w):
             os.close(fd)
         if cgroup is not None:
             cgroup.kill_all_and_remove()
         raise
-    os.close(status_w)
-    os.close(compile_w)
+    for fd in (status_w, compile_w, err_w):
+        os.close(fd)
     if stdin is not None:
         threading.Thread(target=_feed_stdin, args=(proc, stdin), daemon=True).start()
     try:
-        _supervise(proc, outcome, status_r, compile_r, language, limits, cancel, started)
+        _supervise(proc, outcome, (status_r, compile_r, err_r), language, limits, cancel, started)
     finally:
         _kill_group(proc)
         proc.wait()
         if cgroup is not None and not cgroup.kill_all_and_remove():
             outcome.notes.append("a process of the run could not be killed")
-        os.close(status_r)
-        os.close(compile_r)
-    for capture in (outcome.stdout, outcome.stderr, outcome.compile_output):
+        for fd in (status_r, compile_r, err_r):
+            os.close(fd)
+    for capture in (outcome.stdout, outcome.stderr, outcome.compile_output, outcome.sandbox_log):
         capture.close()
     code = proc.returncode
     if code < 0:
@@ -175,13 +192,15 @@ def _feed_stdin(proc: subprocess.Popen, text: str) -> None:
         pass
 
 
-def _supervise(proc: subprocess.Popen, outcome: Outcome, status_r: int, compile_r: int,
+def _supervise(proc: subprocess.Popen, outcome: Outcome, pipes: tuple[int, int, int],
                language: Language, limits: RunLimits, cancel: CancelToken | None,
                started: float) -> None:
+    status_r, compile_r, err_r = pipes
     selector = selectors.DefaultSelector()
     sinks = {
         proc.stdout.fileno(): outcome.stdout.feed,
-        proc.stderr.fileno(): outcome.stderr.feed,
+        proc.stderr.fileno(): outcome.sandbox_log.feed,
+        err_r: outcome.stderr.feed,
         compile_r: outcome.compile_output.feed,
     }
     status_buffer = bytearray()
@@ -313,7 +332,8 @@ def _verdict(outcome: Outcome, limits: RunLimits, result: RunResult, hint: str) 
     if outcome.compile_exit not in (None, 0):
         return RunStatus.COMPILE_ERROR, f"the compiler exited with code {outcome.compile_exit}"
     if not outcome.reached_run:
-        message = (result.stderr.strip().splitlines() or [f"exit code {outcome.exit_code}"])[-1]
+        log = (outcome.sandbox_log.text() + result.stderr).strip().splitlines()
+        message = (log or [f"exit code {outcome.exit_code}"])[-1]
         return RunStatus.SANDBOX_ERROR, f"the sandbox failed to start the program: {message}{hint}"
     sig = outcome.signal
     if sig == signal.SIGXCPU:

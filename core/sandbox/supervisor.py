@@ -221,7 +221,7 @@ def child_setup() -> None:
 
 
 class Forwarder:
-    """Forwards one pipe's bytes to the host as frames of `kind`, up to `cap`; drains the rest."""
+    """Forwards one pipe's bytes to the host as frames of `kind`, up to `cap` (+1); drains the rest."""
 
     def __init__(self, fd: int, kind: bytes, cap: int) -> None:
         self.fd, self.kind, self.cap = fd, kind, cap
@@ -236,7 +236,7 @@ class Forwarder:
             data = b""
         if not data:
             return False
-        room = self.cap - self.sent
+        room = self.cap + 1 - self.sent  # one byte past the cap tells the host to mark the cut
         if len(data) > room:
             self.truncated = True
             data = data[:max(room, 0)]

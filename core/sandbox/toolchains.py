@@ -56,13 +56,16 @@ def available_languages(kind: str) -> dict[str, str | None]:
     """For `assistant doctor`: language name → None when sandbox `kind` (bwrap, firejail or
     subprocess) can run it on this machine, else the one-line reason."""
     sandbox_problem = _sandbox_problem(kind)
+    check = toolchain_for
+    if kind == "firejail":
+        from core.sandbox.firejail import firejail_toolchain as check
     result: dict[str, str | None] = {}
     for language in LANGUAGES:
         if sandbox_problem is not None:
             result[language.name] = sandbox_problem
             continue
         try:
-            toolchain_for(language)
+            check(language)
         except ToolchainMissingError as exc:
             result[language.name] = str(exc)
         else:
@@ -84,7 +87,7 @@ def _sandbox_problem(kind: str) -> str | None:
     raise ValueError(f"not a host sandbox kind: {kind!r}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _locate(tool: str) -> tuple[str, str] | str | None:
     """None: in a system dir. (prefix, bin dir): outside them. str: why it cannot be used."""
     if shutil.which(tool, path=SYSTEM_PATH) is not None:

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from core.judge import judge_output, judge_run, judge_tests, normalize_output, build_test_run
+from core.judge import build_test_run, judge_output, judge_run, judge_tests, normalize_output
 from core.languages import resolve_language
 from core.sandbox.base import RunResult, RunStatus
 
@@ -41,12 +41,12 @@ TESTS = "from main import add\n\ndef test_add():\n    assert add(1, 2) == 3\n\nd
 
 def test_runner_passes_when_every_test_function_passes(tmp_path):
     result = _run_tests(tmp_path, "def add(a, b):\n    return a + b\n", TESTS)
-    assert result.exit_code == 0 and judge_tests(result).verdict == "2 passed, 0 failed"
+    assert result.exit_code == 0 and judge_tests(result, 10, 512).verdict == "2 passed, 0 failed"
 
 
 def test_runner_names_the_failing_assert_and_its_line(tmp_path):
     result = _run_tests(tmp_path, "def add(a, b):\n    return a - b\n", TESTS)
-    judgement = judge_tests(result)
+    judgement = judge_tests(result, 10, 512)
     assert judgement.status == "tests_failed" and judgement.verdict == "tests failed: 1 passed, 1 failed"
     assert "FAILED test_add (line 4: assert add(1, 2) == 3) - AssertionError" in result.stdout
 

@@ -94,6 +94,14 @@ def test_answer_without_code_block_gets_no_code_verdict_and_a_repair_prompt(harn
     assert not (session.output_dir / "attempts" / "01.py").exists()
 
 
+def test_answer_cut_off_at_the_token_limit_says_so_in_verdict_and_repair(harness):
+    session = harness.session([Answer("```python\nprint('unfinished", finish_reason="length"), GOOD], [ok()])
+    assert session.run().success
+
+    assert harness.of("AttemptFinished")[0].record.verdict.endswith("(cut off at the token limit)")
+    assert "it was cut off at the token limit" in harness.model.conversations[1][-1].content
+
+
 def test_attempts_exhausted_marks_the_final_code_as_failed(harness):
     session = harness.session([BAD] * 3, [error(TRACEBACK)] * 3, max_attempts=3)
     outcome = session.run()

@@ -6,7 +6,7 @@ import pytest
 
 from core.sandbox.bwrap import BwrapSandbox, unavailable_reason
 from tests.conftest import require
-from tests.sandbox.host_contract import HostSandboxContract, run
+from tests.sandbox.host_contract import HostSandboxContract, home_secret, run  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.bwrap
 

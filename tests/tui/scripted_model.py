@@ -27,13 +27,16 @@ def fenced(code: str, language: str = "python") -> str:
 
 
 class ScriptedModel:
-    """Streams `scripts` in order; `chunk` characters per delta, `delay_s` between deltas."""
+    """Streams `scripts` in order; `chunk` characters per delta, `delay_s` between deltas, or
+    with `deltas_per_second` paced on a fixed schedule (a steady rate, whatever sleep costs)."""
 
     def __init__(self, scripts: Sequence[Script], *, chunk: int = 4, delay_s: float = 0.002,
-                 is_demo: bool = False, name: str = "scripted-test-model") -> None:
+                 deltas_per_second: float | None = None, is_demo: bool = False,
+                 name: str = "scripted-test-model") -> None:
         self.scripts = list(scripts)
         self.chunk = chunk
         self.delay_s = delay_s
+        self.deltas_per_second = deltas_per_second
         self.calls: list[list[Message]] = []
         self._is_demo = is_demo
         self._name = name
@@ -73,7 +76,11 @@ class ScriptedModel:
                 if cancel.cancelled:
                     finish = "cancelled"
                     break
-                if self.delay_s:
+                if self.deltas_per_second:
+                    wait = started + produced / self.deltas_per_second - time.perf_counter()
+                    if wait > 0:
+                        time.sleep(wait)
+                elif self.delay_s:
                     time.sleep(self.delay_s)
                 first = first if first is not None else time.perf_counter() - started
                 produced += 1

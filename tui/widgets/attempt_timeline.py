@@ -19,14 +19,14 @@ class AttemptTimeline(DataTable):
             self.number = number
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=0)
 
     def on_mount(self) -> None:
-        self.add_column("#", key="number", width=3)
-        self.add_column("origin", key="origin", width=6)
-        self.add_column(" ", key="status", width=2)
-        self.add_column("time", key="time", width=7)
-        self.add_column("tok/s", key="speed", width=6)
+        self.add_column(" #", key="number", width=3)
+        self.add_column(" from", key="origin", width=6)
+        self.add_column("", key="status", width=2)
+        self.add_column("  time", key="time", width=6)
+        self.add_column(" tok/s", key="speed", width=6)
 
     def upsert(self, attempt: AttemptView) -> None:
         """Add the attempt's row or refresh its cells."""
@@ -59,5 +59,5 @@ def row_cells(attempt: AttemptView) -> tuple[Text, ...]:
     style = {"ok": "bold green", "generating": "cyan", "running": "cyan"}.get(attempt.status, "red")
     time = "" if attempt.total_s is None else f"{attempt.total_s:.1f}s"
     speed = "" if attempt.tokens_per_second is None else f"{attempt.tokens_per_second:.0f}"
-    return (Text(str(attempt.number), justify="right"), Text(ORIGIN_LABELS.get(attempt.origin, attempt.origin)),
-            Text(attempt.icon, style=style), Text(time, justify="right"), Text(speed, justify="right"))
+    return (Text(str(attempt.number), justify="right"), Text(" " + ORIGIN_LABELS.get(attempt.origin, attempt.origin)),
+            Text(" " + attempt.icon, style=style), Text(time, justify="right"), Text(speed, justify="right"))

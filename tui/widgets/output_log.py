@@ -67,7 +67,7 @@ class OutputLog(ScrollView, can_focus=True):
             self._add(kind, visible_controls(text).expandtabs(8))
         self.virtual_size = Size(self._width, len(self.lines))
         if follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self.scroll_end(animate=False, x_axis=False)
         self.refresh()
 
     def _add(self, kind: str, text: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 from core.config import Config, load_config
 from core.errors import ConfigError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def write(tmp_path: Path, text: str) -> Path:
