@@ -7,7 +7,7 @@ every round's prompt starts differently so neither side profits from the KV cach
 backend tokens/s ≥ 0.97 × raw. The CPU seconds each call takes are printed too: on a machine
 busy with other work, wall-clock figures swing widely while CPU time stays comparable.
 
-    .venv/bin/python bench/model.py [--rounds 6] [--tokens 128] [--model PATH]
+    .venv/bin/python bench/model.py [--rounds 6] [--tokens 128] [--model PATH] [--threads N]
 """
 
 import argparse
@@ -79,20 +79,22 @@ def main() -> int:
     parser.add_argument("--tokens", type=int, default=128)
     parser.add_argument("--model", help="a GGUF without chat template (default: the embedded model)")
     parser.add_argument("--context", type=int, default=2048)
+    parser.add_argument("--threads", type=int, help="CPU threads for both sides (default: llama.cpp's choice)")
     args = parser.parse_args()
 
     path = Path(args.model) if args.model else assemble_embedded()
-    settings = LoadSettings(context_size=args.context, seed=SEED)
+    settings = LoadSettings(context_size=args.context, seed=SEED, threads=args.threads)
     backend = LlamaBackend.load(path, settings)
     if backend.speaks_harmony or backend.render_prompt(conversation(0)) == "":
         print("use a model without chat template so both sides see the same plain prompt")
         return 2
+    threads = {"n_threads": args.threads, "n_threads_batch": args.threads} if args.threads else {}
     raw = llama_cpp.Llama(model_path=str(path), n_ctx=args.context, n_gpu_layers=resolve_gpu_layers(None),
-                          seed=SEED, flash_attn=settings.flash_attention, verbose=False)
+                          seed=SEED, flash_attn=settings.flash_attention, verbose=False, **threads)
     stops = frozenset(t for t in range(raw.n_vocab()) if llama_cpp.llama_vocab_is_eog(raw._model.vocab, t))
     info = backend.info()
     print(f"model {info.name} ({info.architecture}) on {'GPU' if info.on_gpu else 'CPU'}, "
-          f"context {args.context}, {args.tokens} tokens max, {args.rounds} rounds, "
+          f"threads {args.threads or 'default'}, context {args.context}, {args.tokens} tokens max, {args.rounds} rounds, "
           f"llama-cpp-python {llama_cpp.__version__}, load average {os.getloadavg()[0]:.1f}")
     print(f"{'round':>5}  {'side':<8} {'TTFT s':>8} {'tok/s':>8} {'tokens':>6} {'CPU s':>7}")
     results: dict[str, list[tuple[float, float, int, float]]] = {"backend": [], "raw": []}

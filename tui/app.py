@@ -6,6 +6,7 @@ Threads: the model loads, the sandbox opens and every Session method runs in a w
 """
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -48,6 +49,7 @@ from tui.messages import (
     PartFailed,
     PastSessionLoaded,
     SandboxReady,
+    SessionOpened,
     UserNotice,
 )
 from tui.widgets.attempt_timeline import AttemptTimeline
@@ -116,6 +118,7 @@ class AssistantApp(App[None]):
         self.start_when_ready = False
         self.session_language = config.language
         self.last_outcome = ""
+        self._stop_before_next_step = threading.Event()
         self._streaming_panes: tuple[CodeView, ReasoningView, OutputLog] | tuple[()] = ()
 
     # ---- layout --------------------------------------------------------------------------------
@@ -188,20 +191,33 @@ class AssistantApp(App[None]):
             self.post_message(PastSessionLoaded(snapshot))
 
     @work(thread=True, exit_on_error=False, group="engine")
-    def call_engine(self, session: Session, steps: list[tuple[str, tuple]]) -> None:
-        """Run Session methods one after another (stopping when one passes or is cancelled)."""
+    def call_engine(self, session: Session | Callable[[], Session], steps: list[tuple[str, tuple]]) -> None:
+        """Run Session methods one after another (stopping when one passes or is cancelled).
+        `session` may be a factory: creating a Session writes its folder (fsync), which must not
+        happen on the UI thread."""
         try:
+            if not isinstance(session, Session):
+                session = session()
+                self.post_message(SessionOpened(session))
             for method, args in steps:
+                if self._stop_before_next_step.is_set():
+                    break
                 result = getattr(session, method)(*args)
                 status = getattr(result, "status", None) or getattr(result, "reason", None)
                 if status in ("ok", "passed", "cancelled"):
                     break
-        except AssistantError as exc:
+        except (AssistantError, OSError) as exc:
             self.post_message(EngineIdle(str(exc)))
         except Exception as exc:  # noqa: BLE001
             self.post_message(EngineIdle(f"unexpected engine error: {exc!r}"))
         else:
             self.post_message(EngineIdle())
+
+    @on(SessionOpened)
+    def _session_opened(self, message: SessionOpened) -> None:
+        self.session = message.session
+        if self._stop_before_next_step.is_set():
+            message.session.cancel()
 
     @on(ModelProgress)
     def _model_progress(self, message: ModelProgress) -> None:
@@ -427,41 +443,46 @@ class AssistantApp(App[None]):
             self.start_when_ready = False
             self.action_run_task()
 
-    def _new_session(self) -> Session | None:
+    def _session_factory(self) -> Callable[[], Session] | None:
+        """Reset the panes for a new session and return how to create it (in the worker)."""
         prompt = self.query_one(TaskPrompt)
         config = replace(self.config, language=prompt.language, step_mode=self.step_mode,
                          max_debug_attempts=prompt.max_attempts or self.config.max_debug_attempts)
-        assert self.model is not None and self.sandbox is not None
+        model, sandbox = self.model, self.sandbox
+        assert model is not None and sandbox is not None
         try:
             spec = TaskSpec(prompt.task_text or "(manual code)", resolve_language(prompt.language))
-            session = Session(spec, config, self.model, self.sandbox, self.bridge.emit, self.output_root)
-        except (AssistantError, OSError) as exc:
+        except AssistantError as exc:
             self.notify(f"cannot start the session: {exc}", severity="error", markup=False)
             return None
+        self.session = None
         self.past = None
         self.attempts.clear()
         self.query_one(AttemptTimeline).clear()
         self.selected = None
-        self.follow_live = True
         self.last_outcome = ""
         self.session_language = spec.language.name
         self.query_one(CodeView).show("")
-        return session
+        self.query_one(ReasoningView).show("")
+        self.query_one(OutputLog).clear()
+        emit, output_root = self.bridge.emit, self.output_root
+        return lambda: Session(spec, config, model, sandbox, emit, output_root)
 
     def _start_session(self, steps: list[tuple[str, tuple]]) -> None:
-        session = self._new_session()
-        if session is None:
-            return
-        self.session = session
-        self._call(steps)
+        factory = self._session_factory()
+        if factory is not None:
+            self._call(steps, factory)
 
-    def _call(self, steps: list[tuple[str, tuple]]) -> None:
-        assert self.session is not None
+    def _call(self, steps: list[tuple[str, tuple]],
+              factory: Callable[[], Session] | None = None) -> None:
         self.query_one(CodeView).accept_edits()  # the edit becomes an attempt: follow it
         self.follow_live = True
         self.engine_busy = True
+        self._stop_before_next_step.clear()
         self._update_status()
-        self.call_engine(self.session, steps)
+        target = factory if factory is not None else self.session
+        assert target is not None
+        self.call_engine(target, steps)
 
     @on(EngineIdle)
     def _engine_idle(self, message: EngineIdle) -> None:
@@ -476,8 +497,10 @@ class AssistantApp(App[None]):
         if self.start_when_ready:
             self.start_when_ready = False
             self.notify("The waiting task will not start.")
-        elif self.engine_busy and self.session is not None:
-            self.session.cancel()
+        elif self.engine_busy:
+            self._stop_before_next_step.set()
+            if self.session is not None:
+                self.session.cancel()
             self.notify("Cancelling…")
         else:
             self.notify("Nothing is running.")

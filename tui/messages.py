@@ -3,6 +3,7 @@ handlers own all state."""
 
 from textual.message import Message
 
+from core.engine import Session
 from core.history import SessionSnapshot
 from core.llm.base import ModelBackend
 from core.sandbox.base import Sandbox
@@ -44,6 +45,14 @@ class EngineIdle(Message):
     def __init__(self, error: str | None = None) -> None:
         super().__init__()
         self.error = error
+
+
+class SessionOpened(Message):
+    """A worker created the Session it is about to run."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
 
 
 class PastSessionLoaded(Message):
