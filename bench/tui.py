@@ -42,6 +42,7 @@ class TimedApp(AssistantApp):
 
     def on_ready(self) -> None:
         self.first_frame_s = time.perf_counter() - STARTED
+        super().on_ready()
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -99,7 +100,7 @@ async def main(sandbox_kind: str | None, size: tuple[int, int]) -> int:
     print(f"time to first frame:        {app.first_frame_s:.3f} s (from interpreter start of this script, "
           "imports included)")
     print(f"session (2 s of tokens + 10,000-line run): {elapsed:.2f} s, "
-          f"{model.calls and len(reasoning + answer) // 5} deltas at {TOKENS_PER_SECOND}/s")
+          f"{-(-len(reasoning) // 5) - (-len(answer) // 5)} deltas at {TOKENS_PER_SECOND}/s")
     print(f"event-loop lag: p50 {statistics.median(ms):.1f} ms   p99 {percentile(ms, 0.99):.1f} ms   "
           f"max {max(ms):.1f} ms   ({len(ms)} samples)")
     print("no dropped text: " + ("yes" if all(checks.values()) else

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from core.bench.tasks import BenchTask
@@ -68,21 +68,25 @@ class SerializedModel:
         """The shared model is closed by its owner, not by one session."""
 
 
-@dataclass
 class BenchRun:
-    """A benchmark run in progress: cancel() stops every running session."""
+    """A benchmark run: run() blocks until every task is done; cancel() (from any thread) stops
+    every running session, and tasks not yet started end as cancelled."""
 
-    tasks: Sequence[BenchTask]
-    config: Config
-    model: ModelBackend
-    sandbox: Sandbox
-    run_dir: Path
-    jobs: int = 1
-    on_attempt: Callable[[BenchTask, AttemptRecord], None] | None = None
-    on_task_done: Callable[[TaskResult], None] | None = None
-    _sessions: dict[str, Session] = field(default_factory=dict)
-    _cancelled: threading.Event = field(default_factory=threading.Event)
-    _guard: threading.Lock = field(default_factory=threading.Lock)
+    def __init__(self, tasks: Sequence[BenchTask], config: Config, model: ModelBackend, sandbox: Sandbox,
+                 run_dir: Path, jobs: int = 1,
+                 on_attempt: Callable[[BenchTask, AttemptRecord], None] | None = None,
+                 on_task_done: Callable[[TaskResult], None] | None = None) -> None:
+        self.tasks = tasks
+        self.config = config
+        self.model = model
+        self.sandbox = sandbox
+        self.run_dir = run_dir
+        self.jobs = jobs
+        self.on_attempt = on_attempt
+        self.on_task_done = on_task_done
+        self._sessions: dict[str, Session] = {}
+        self._cancelled = threading.Event()
+        self._guard = threading.Lock()
 
     def run(self) -> list[TaskResult]:
         """Every task, `jobs` at a time; results in the order of `tasks`."""

@@ -109,7 +109,7 @@ def run_benchmark(suite: str, tasks: list[BenchTask], config: Config, jobs: int,
     progress = BenchProgress(err, len(tasks), config.max_debug_attempts)
     sandbox = open_sandbox(config)
     try:
-        progress.line(f"loading the model for {len(tasks)} {suite} task(s), sandbox {sandbox.kind}")
+        progress.line(f"{suite}: {len(tasks)} task(s), sandbox {sandbox.kind}; loading the model")
         model = open_model(config)
         try:
             bench = BenchRun(tasks, config, model, sandbox, run_dir, jobs,

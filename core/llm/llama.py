@@ -185,7 +185,8 @@ class LlamaBackend:
         if "flash_attn" in inspect.signature(llama_cpp.Llama.__init__).parameters:
             kwargs["flash_attn"] = settings.flash_attention
         where = "GPU" if gpu_layers != 0 else "CPU"
-        report(f"loading {gguf.name or gguf.path.name} ({gguf.file_type}) on {where}", 0.15)
+        prefetch(gguf, report)
+        report(f"loading {gguf.name or gguf.path.name} ({gguf.file_type}) on {where}", 0.85)
         try:
             llm = llama_cpp.Llama(**kwargs)
         except (ValueError, RuntimeError, OSError) as exc:
@@ -225,10 +226,16 @@ class LlamaBackend:
             self._lock.release()
 
     def close(self) -> None:
-        with self._lock:
-            if not self._closed:
-                self._closed = True
+        """Free the weights. While a generation still holds the model (a stream not closed),
+        freeing would crash it: then the weights go when the last reference does."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._lock.acquire(timeout=5):
+            try:
                 self._llm.close()
+            finally:
+                self._lock.release()
 
     # -- internals ------------------------------------------------------------------------
 
@@ -368,6 +375,29 @@ def render_chat_prompt(formatter: Any, conversation: Sequence[Message], reasonin
         return formatter(messages=messages, reasoning_effort=reasoning_effort).prompt
     except Exception as exc:  # a template can raise anything (jinja2 errors, raise_exception)
         raise ModelError(f"the model's chat template failed on this conversation: {exc}") from None
+
+
+def prefetch(gguf: GGUFInfo, report: ProgressCallback, start: float = 0.1, end: float = 0.85) -> None:
+    """Read the file once, reporting progress, so that llama.cpp (which cannot report its own)
+    then maps weights that are already in the page cache. Skipped when the file would not fit
+    in free memory twice over: the reads would only evict each other."""
+    available = available_memory_bytes()
+    if available is None or gguf.size_bytes * 2 > available:
+        return
+    chunk = bytearray(16 * 2**20)
+    done, step = 0, max(gguf.size_bytes // 20, 1)
+    next_report = step
+    with gguf.path.open("rb", buffering=0) as handle:
+        while read := handle.readinto(chunk):
+            done += read
+            if done >= next_report:
+                next_report += step
+                report(f"reading weights {_size(done)} of {_size(gguf.size_bytes)}",
+                       start + (end - start) * min(done / gguf.size_bytes, 1.0))
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**30:.1f} GiB" if count >= 2**30 else f"{count / 2**20:.0f} MiB"
 
 
 def check_memory(gguf: GGUFInfo) -> None:
