@@ -1,7 +1,7 @@
 """Generation speed through LlamaBackend against raw llama-cpp-python, side by side.
 
 Both sides load the same GGUF with the same settings into their own `Llama`, get the same
-prompt tokens, sampling values, seed and stop strings, and are timed the same way: time to first token from
+prompt tokens, sampling values, seed and end-of-answer rules, and are timed the same way: time to first token from
 the call, tokens/s over the tokens after the first. Rounds alternate which side goes first, and
 every round's prompt starts differently so neither side profits from the KV cache. Target:
 backend tokens/s ≥ 0.97 × raw. The CPU seconds each call takes are printed too: on a machine
@@ -23,7 +23,7 @@ import llama_cpp  # noqa: E402
 
 from core.cancel import CancelToken  # noqa: E402
 from core.llm.base import Message, SamplingParams, Usage  # noqa: E402
-from core.llm.completion_prompt import STOP_STRINGS  # noqa: E402
+from core.llm.completion_prompt import STOP_STRINGS, AnswerEnd  # noqa: E402
 from core.llm.llama import LlamaBackend, LoadSettings, recommended_sampling, resolve_gpu_layers  # noqa: E402
 from core.llm.registry import assemble_embedded  # noqa: E402
 
@@ -57,6 +57,7 @@ def through_raw(llm: llama_cpp.Llama, prompt: str, tokens: int, stops: frozenset
     first = None
     produced = 0
     text = ""
+    answer_end = AnswerEnd()  # the backend's end-of-answer rule, so both sides stop at the same token
     for token in llm.generate(ids, temp=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k,
                               min_p=sampling.min_p, repeat_penalty=1.0):
         if first is None:
@@ -64,8 +65,10 @@ def through_raw(llm: llama_cpp.Llama, prompt: str, tokens: int, stops: frozenset
         produced += 1
         if token in stops:
             break
-        text += llm.detokenize([token], special=True).decode("utf-8", "replace")
-        if any(stop in text[-40:] for stop in STOP_STRINGS) or produced >= tokens:
+        piece = llm.detokenize([token], special=True).decode("utf-8", "replace")
+        text += piece
+        answer_end.feed(piece)
+        if any(stop in text[-40:] for stop in STOP_STRINGS) or answer_end.stopped or produced >= tokens:
             break
     ended = time.perf_counter()
     assert first is not None

@@ -10,6 +10,7 @@ Targets compare two rows' medians. Add a row: write its context manager, append 
 
 import argparse
 import contextlib
+import os
 import statistics
 import subprocess
 import sys
@@ -22,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.config import DockerConfig  # noqa: E402
 from core.languages import resolve_language  # noqa: E402
-from core.sandbox.base import RunLimits, RunStatus  # noqa: E402
+from core.sandbox import bwrap, firejail  # noqa: E402
+from core.sandbox.base import RunLimits, RunStatus, Sandbox  # noqa: E402
 from core.sandbox.docker import DockerSandbox, unavailable_reason  # noqa: E402
 from core.sandbox.docker_container import (  # noqa: E402
     SANDBOX_UID,
@@ -77,12 +79,8 @@ def seccomp_file() -> Iterator[str]:
         yield f.name
 
 
-@contextlib.contextmanager
-def docker_warm_pool() -> Iterator[Callable[[], None]]:
-    docker_image()
-    sandbox = DockerSandbox(DockerConfig())
+def through_api(sandbox: Sandbox) -> Callable[[], None]:
     python = resolve_language("python")
-    sandbox.warm_up(LIMITS)
 
     def once() -> None:
         result = sandbox.run({"main.py": HELLO}, python, LIMITS)
@@ -90,8 +88,16 @@ def docker_warm_pool() -> Iterator[Callable[[], None]]:
             raise RuntimeError(result.detail or result.stderr)
         check_output(result.stdout)
 
+    return once
+
+
+@contextlib.contextmanager
+def docker_warm_pool() -> Iterator[Callable[[], None]]:
+    docker_image()
+    sandbox = DockerSandbox(DockerConfig())
+    sandbox.warm_up(LIMITS)
     try:
-        yield once
+        yield through_api(sandbox)
     finally:
         sandbox.close()
 
@@ -119,16 +125,85 @@ def cold_docker_run() -> Iterator[Callable[[], None]]:
              "python3", "-B", "-c", HELLO], check=True, capture_output=True, stdin=subprocess.DEVNULL).stdout)
 
 
+def host_sandbox(unavailable_reason: Callable[[], str | None]) -> None:
+    reason = unavailable_reason()
+    if reason is not None:
+        raise Unavailable(reason)
+
+
+@contextlib.contextmanager
+def bwrap_executor() -> Iterator[Callable[[], None]]:
+    host_sandbox(bwrap.unavailable_reason)
+    sandbox = bwrap.BwrapSandbox()
+    try:
+        yield through_api(sandbox)
+    finally:
+        sandbox.close()
+
+
+@contextlib.contextmanager
+def firejail_executor() -> Iterator[Callable[[], None]]:
+    host_sandbox(firejail.unavailable_reason)
+    sandbox = firejail.FirejailSandbox()
+    try:
+        yield through_api(sandbox)
+    finally:
+        sandbox.close()
+
+
+def raw_host_tool(argv_for: Callable[[str], list[str]], cwd_is_workdir: bool) -> Callable[[], None]:
+    """The tool run by hand: a fresh directory holding main.py, the tool's argv, the output."""
+    def once() -> None:
+        with tempfile.TemporaryDirectory() as workdir:
+            Path(workdir, "main.py").write_text(HELLO + "\n")
+            check_output(subprocess.run(
+                argv_for(workdir), check=True, capture_output=True, stdin=subprocess.DEVNULL,
+                env={"PATH": "/usr/bin:/bin"}, cwd=workdir if cwd_is_workdir else None,
+                start_new_session=True).stdout)
+
+    return once
+
+
+@contextlib.contextmanager
+def raw_bwrap() -> Iterator[Callable[[], None]]:
+    """`bwrap` with the executor's isolation and filesystem flags, the program read in place."""
+    host_sandbox(bwrap.unavailable_reason)
+
+    def argv(workdir: str) -> list[str]:
+        return ["bwrap", *bwrap.namespace_args(),
+                *bwrap.filesystem_args(LIMITS.disk_mb << 20, extra=["--ro-bind", workdir, bwrap.SOURCE_DIR]),
+                "--setenv", "PATH", "/usr/bin:/bin", "--", "python3", "-B", f"{bwrap.SOURCE_DIR}/main.py"]
+
+    yield raw_host_tool(argv, cwd_is_workdir=False)
+
+
+@contextlib.contextmanager
+def raw_firejail() -> Iterator[Callable[[], None]]:
+    """`firejail` with the executor's flags and profile, the program read in place."""
+    host_sandbox(firejail.unavailable_reason)
+
+    def argv(workdir: str) -> list[str]:
+        return ["firejail", *firejail.isolation_args(workdir, LIMITS), "--", "python3", "-B", "main.py"]
+
+    yield raw_host_tool(argv, cwd_is_workdir=True)
+
+
 ROWS: list[tuple[str, Callable[[], contextlib.AbstractContextManager[Callable[[], None]]]]] = [
     ("docker warm pool (API)", docker_warm_pool),
     ("docker exec (raw)", raw_docker_exec),
     ("docker run (cold)", cold_docker_run),
+    ("bwrap executor (API)", bwrap_executor),
+    ("bwrap (raw, same flags)", raw_bwrap),
+    ("firejail executor (API)", firejail_executor),
+    ("firejail (raw, same flags)", raw_firejail),
 ]
 
 # (row, compared with row, the most the ratio of their medians may be)
 TARGETS: list[tuple[str, str, float]] = [
     ("docker warm pool (API)", "docker exec (raw)", 1.3),
     ("docker warm pool (API)", "docker run (cold)", 0.5),
+    ("bwrap executor (API)", "bwrap (raw, same flags)", 1.5),
+    ("firejail executor (API)", "firejail (raw, same flags)", 1.5),
 ]
 
 
@@ -166,7 +241,7 @@ def measure(runs: int, warmup: int = 2) -> tuple[dict[str, list[float]], dict[st
 
 
 def report(timings: dict[str, list[float]], skipped: dict[str, str], runs: int) -> bool:
-    print(f"Python hello-world, {runs} runs each, interleaved (ms)")
+    print(f"Python hello-world, {runs} runs each, interleaved (ms), {os.cpu_count()} CPUs")
     print(f"{'way':<28} {'median':>9} {'p95':>9}")
     for name, values in timings.items():
         print(f"{name:<28} {statistics.median(values) * 1000:9.1f} {p95(values) * 1000:9.1f}")

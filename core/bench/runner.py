@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -54,15 +55,20 @@ class SerializedModel:
         return self._model.info()
 
     def count_tokens(self, conversation: Sequence[Message]) -> int:
-        with self._lock:
+        with self._turn():
             return self._model.count_tokens(conversation)
 
     def stream(self, conversation: Sequence[Message], params: SamplingParams,
                cancel: CancelToken) -> Iterator[Delta | Usage]:
+        with self._turn():
+            yield from self._model.stream(conversation, params, cancel)
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
         asked = time.perf_counter()
         with self._lock:
             self.waited_s += time.perf_counter() - asked
-            yield from self._model.stream(conversation, params, cancel)
+            yield
 
     def close(self) -> None:
         """The shared model is closed by its owner, not by one session."""

@@ -1,8 +1,10 @@
 """A plain-text prompt for a base model with no chat template (the embedded Gemma 270M).
 
 A base model only continues text, so the conversation is laid out as a document of sections
-that a code model has seen many times, ending where the next answer should begin. Stop strings
-end the answer where the model starts a new section of its own. The layout is the same for
+that a code model has seen many times, ending where the next answer should begin. The answer
+ends where the model starts a new section of its own (stop strings), after its first complete
+fenced code block (the answer a code prompt asks for), or when it repeats one line over and
+over (a base model's loop, which would otherwise run to max_tokens). The layout is the same for
 every call, so a longer conversation shares its whole prefix with the shorter one and the KV
 cache is reused.
 """
@@ -60,3 +62,41 @@ def _overlap(text: str, stop: str) -> int:
         if text.endswith(stop[:length]):
             return length
     return 0
+
+
+class AnswerEnd:
+    """Ends a completion after its first closed ``` block, or inside a loop of one line."""
+
+    def __init__(self, max_repeats: int = 16) -> None:
+        self._max_repeats = max_repeats
+        self._line = ""
+        self._previous: str | None = None
+        self._repeats = 0
+        self._in_block = False
+        self.stopped = False
+
+    def feed(self, text: str) -> str:
+        """The part of `text` that belongs to the answer (all of it until the end is seen)."""
+        if self.stopped:
+            return ""
+        for index, char in enumerate(text):
+            if char != "\n":
+                self._line += char
+                continue
+            if self._end_of_line(self._line):
+                self.stopped = True
+                return text[:index + 1]
+            self._line = ""
+        return text
+
+    def _end_of_line(self, line: str) -> bool:
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            if self._in_block and stripped == "```":
+                return True
+            self._in_block = not self._in_block
+        if stripped and stripped == self._previous:
+            self._repeats += 1
+        else:
+            self._previous, self._repeats = stripped, 1
+        return bool(stripped) and self._repeats >= self._max_repeats

@@ -26,7 +26,7 @@ from typing import Any
 from core.cancel import CancelToken
 from core.errors import ModelBusyError, ModelError
 from core.llm.base import Delta, Message, ModelInfo, SamplingParams, Usage
-from core.llm.completion_prompt import STOP_STRINGS, StopStringFilter, render_completion_prompt
+from core.llm.completion_prompt import STOP_STRINGS, AnswerEnd, StopStringFilter, render_completion_prompt
 from core.llm.gguf import GGUFInfo, read_gguf
 from core.llm.harmony import HarmonyParser
 
@@ -257,8 +257,12 @@ class LlamaBackend:
 
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         harmony = HarmonyParser() if self._gpt_oss else None
-        stops = None if self._gpt_oss or self._formatter is not None else StopStringFilter(STOP_STRINGS)
+        completion = self._formatter is None and not self._gpt_oss
+        stops = StopStringFilter(STOP_STRINGS) if completion else None
+        answer_end = AnswerEnd() if completion else None
         self._meter.count, self._meter.cancel = 0, cancel
+        if _LOG is not None:
+            _LOG.lines.clear()
         evaluated: int | None = None
         first_token_at: float | None = None
         produced = 0
@@ -279,8 +283,8 @@ class LlamaBackend:
                     break
                 text = decoder.decode(detokenize([token], special=True))
                 if text:
-                    yield from self._route(text, harmony, stops)
-                    if stops is not None and stops.stopped:
+                    yield from self._route(text, harmony, stops, answer_end)
+                    if (stops is not None and stops.stopped) or (answer_end is not None and answer_end.stopped):
                         finish = "stop"
                         break
                 if cancel.cancelled:
@@ -289,11 +293,14 @@ class LlamaBackend:
                     break
         except _Cancelled:
             finish = "cancelled"
+        except RuntimeError as exc:  # llama_decode failures (e.g. out of GPU memory mid-answer)
+            detail = (_LOG.recent() if _LOG else "") or str(exc)
+            raise ModelError(f"llama.cpp failed while generating: {detail}") from None
         finally:
             tokens.close()
         if finish != "cancelled":
-            yield from self._route(decoder.decode(b"", final=True), harmony, stops)
-            yield from self._flush(harmony, stops)
+            yield from self._route(decoder.decode(b"", final=True), harmony, stops, answer_end)
+            yield from self._flush(harmony, stops, answer_end)
         ended = time.perf_counter()
         if evaluated is None:
             evaluated = self._meter.count
@@ -310,20 +317,26 @@ class LlamaBackend:
         )
 
     @staticmethod
-    def _route(text: str, harmony: HarmonyParser | None, stops: StopStringFilter | None) -> list[Delta]:
+    def _route(text: str, harmony: HarmonyParser | None, stops: StopStringFilter | None,
+               answer_end: AnswerEnd | None) -> list[Delta]:
         if not text:
             return []
         if harmony is not None:
             return harmony.feed(text)
         if stops is not None:
             text = stops.feed(text)
+        if answer_end is not None:
+            text = answer_end.feed(text)
         return [Delta("answer", text)] if text else []
 
     @staticmethod
-    def _flush(harmony: HarmonyParser | None, stops: StopStringFilter | None) -> list[Delta]:
+    def _flush(harmony: HarmonyParser | None, stops: StopStringFilter | None,
+               answer_end: AnswerEnd | None) -> list[Delta]:
         if harmony is not None:
             return harmony.finish()
         rest = stops.finish() if stops is not None else ""
+        if answer_end is not None:
+            rest = answer_end.feed(rest)
         return [Delta("answer", rest)] if rest else []
 
     def _tokenize(self, prompt: str) -> list[int]:

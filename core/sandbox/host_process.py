@@ -146,14 +146,15 @@ def run_supervised(
     cgroup = PidsCgroup.create(limits.max_processes)
     try:
         argv = list(make_argv(PipeFds(status_w, compile_w, err_w)))
-        preexec = cgroup.join_self if cgroup is not None else None
+        options = {
+            "stdin": subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            "stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "env": env if env is not None else {},
+            "cwd": cwd, "pass_fds": (status_w, compile_w, err_w, *pass_fds), "start_new_session": True,
+            "user": user, "group": user, "extra_groups": [] if user is not None else None,
+        }
         started = time.monotonic()
-        proc = subprocess.Popen(  # noqa: S603 - argv built by the executor, no shell on the host
-            argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env if env is not None else {},
-            cwd=cwd, pass_fds=(status_w, compile_w, err_w, *pass_fds), start_new_session=True,
-            preexec_fn=preexec, user=user, group=user, extra_groups=[] if user is not None else None,
-        )
+        # argv is built by the executor: no shell on the host
+        proc = cgroup.popen(argv, **options) if cgroup is not None else subprocess.Popen(argv, **options)  # noqa: S603
     except BaseException:
         for fd in (status_r, status_w, compile_r, compile_w, err_r, err_w):
             os.close(fd)

@@ -6,6 +6,9 @@ import pytest
 
 from core.bench.humaneval import load_humaneval
 from core.bench.verify import check_python_batch, verify_python_batched
+from core.config import Config
+from core.engine import Session, TaskSpec
+from tests.support.scripted_model import ScriptedModel
 
 PROBLEMS = load_humaneval()
 
@@ -45,3 +48,16 @@ def test_a_hanging_or_crashing_problem_does_not_change_the_others_verdicts(docke
     verdicts = check_python_batch(docker_sandbox, cases, limits, per_task_timeout=2.0)
     assert [verdicts[task.id].passed for task, _ in cases] == [False, True, False, True]
     assert "timed out" in verdicts[first.id].verdict
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("solution, passes", [("reference", True), ("wrong", False)])
+def test_the_engine_judges_a_problem_with_its_hidden_official_test(solution, passes, docker_sandbox, tmp_path):
+    problem = PROBLEMS[38]  # its test calls encode_cyclic, a helper the prompt defines
+    test_file = tmp_path / problem.test_name
+    test_file.write_text(problem.tests)
+    spec = TaskSpec(task=problem.prompt, language=problem.language, test_file=test_file, hidden_checks=True)
+    session = Session(spec, Config(), ScriptedModel([]), docker_sandbox, lambda event: None,
+                      output_root=tmp_path / "out")
+    record = session.run_manual(getattr(problem, solution), based_on=None)
+    assert record.passed is passes, record.verdict

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from core.llm.base import Message, SamplingParams
-from core.llm.completion_prompt import STOP_STRINGS, StopStringFilter, render_completion_prompt
+from core.llm.completion_prompt import STOP_STRINGS, AnswerEnd, StopStringFilter, render_completion_prompt
 
 TEMPLATE = Path(__file__).parent / "data" / "openai-gpt-oss-120b.jinja"  # from llama.cpp's models/templates
 TASK = [Message("system", "Write Python."), Message("user", "Print the primes below 20.")]
@@ -83,3 +83,31 @@ def test_gpt_oss_sampling_defaults_follow_the_model_card():
     assert (chosen.temperature, chosen.top_p) == (1.0, 1.0)
     assert recommended_sampling(True, SamplingParams(temperature=0.3)).temperature == 0.3
 
+
+
+def feed_lines(end, text):
+    return "".join(end.feed(piece) for piece in text.splitlines(keepends=True))
+
+
+def test_answer_ends_after_its_first_closed_code_block():
+    end = AnswerEnd()
+    text = "Here it is.\n```python\nprint('hi')\n```\nNow something else\n```python\nmore\n```\n"
+    assert feed_lines(end, text) == "Here it is.\n```python\nprint('hi')\n```\n"
+    assert end.stopped
+
+
+def test_answer_without_a_code_block_runs_on():
+    end = AnswerEnd()
+    assert feed_lines(end, "one\ntwo\nthree\n") == "one\ntwo\nthree\n" and not end.stopped
+
+
+def test_a_loop_of_one_line_ends_the_answer():
+    end = AnswerEnd(max_repeats=16)
+    text = "```python\n" + "print(hello('Bob'))\n" * 40
+    kept = feed_lines(end, text)
+    assert end.stopped and kept.count("print(hello('Bob'))") == 16
+
+
+def test_repeated_blank_lines_are_not_a_loop():
+    end = AnswerEnd(max_repeats=3)
+    assert feed_lines(end, "a\n\n\n\n\nb\n") == "a\n\n\n\n\nb\n" and not end.stopped

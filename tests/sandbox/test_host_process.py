@@ -2,8 +2,9 @@
 
 import os
 import signal
-import threading
-import time
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -86,25 +87,68 @@ def test_a_compile_error_has_no_exit_code():
     assert result.exit_code is None
 
 
-def test_a_pids_cgroup_when_root_limits_and_kills_its_processes():
+@pytest.fixture
+def pids_cgroup():
+    """A pids cgroup limited to 5 processes, removed after the test; None when not root."""
     cgroup = PidsCgroup.create(5)
-    if os.geteuid() != 0:
-        assert cgroup is None
-        return
-    if cgroup is None:
+    if os.geteuid() == 0 and cgroup is None:
         pytest.skip("no writable pids cgroup here")
-    assert (cgroup.path / "pids.max").read_text().strip() == "5"
-    pid = os.fork()
-    if pid == 0:
-        cgroup.join_self()
-        os.execvp("sleep", ["sleep", "30"])
-    reaper = threading.Thread(target=os.waitpid, args=(pid, 0))
-    reaper.start()
-    for _ in range(1000):
-        if cgroup.pids():
-            break
-        time.sleep(0.001)
-    assert cgroup.pids() == [pid]
-    assert cgroup.kill_all_and_remove()
-    assert not cgroup.path.exists()
-    reaper.join()
+    yield cgroup
+    if cgroup is not None:
+        cgroup.kill_all_and_remove()
+
+
+FORK_UNTIL_REFUSED = (
+    "import os, signal\n"
+    "n = 0\n"
+    "while True:\n"
+    "    try:\n"
+    "        if os.fork() == 0:\n"
+    "            os.setsid()\n"
+    "            signal.pause()\n"
+    "        n += 1\n"
+    "    except OSError:\n"
+    "        break\n"
+    "print(n, flush=True)\n"
+)
+
+
+def test_without_root_there_is_no_pids_cgroup(pids_cgroup):
+    if os.geteuid() == 0:
+        pytest.skip("runs as root")
+    assert pids_cgroup is None
+
+
+def test_a_pids_cgroup_limits_the_processes_started_in_it(pids_cgroup):
+    if pids_cgroup is None:
+        pytest.skip("needs root")
+    proc = pids_cgroup.popen([sys.executable, "-c", FORK_UNTIL_REFUSED + "signal.pause()\n"], stdout=subprocess.PIPE)
+    assert proc.stdout.readline() == b"4\n"  # the limit of 5 is the python process and 4 children
+    assert sorted(pids_cgroup.pids())[0] == proc.pid and len(pids_cgroup.pids()) == 5
+    proc.stdout.close()
+    proc.kill()
+    proc.wait()
+
+
+def test_a_pids_cgroup_kills_survivors_and_is_removed(pids_cgroup):
+    if pids_cgroup is None:
+        pytest.skip("needs root")
+    proc = pids_cgroup.popen([sys.executable, "-c", FORK_UNTIL_REFUSED], stdout=subprocess.PIPE)
+    assert proc.stdout.readline() == b"4\n"
+    proc.stdout.close()
+    proc.wait()  # its children called setsid and outlive it
+    assert len(pids_cgroup.pids()) == 4
+    assert pids_cgroup.kill_all_and_remove()
+    assert not pids_cgroup.path.exists()
+
+
+def test_starting_a_run_in_a_pids_cgroup_leaves_this_process_outside(pids_cgroup):
+    if pids_cgroup is None:
+        pytest.skip("needs root")
+    before = Path("/proc/thread-self/cgroup").read_text()
+    proc = pids_cgroup.popen(["sleep", "5"])
+    assert pids_cgroup.pids() == [proc.pid]
+    assert str(os.getpid()) not in (pids_cgroup.path / "cgroup.procs").read_text().split()
+    assert Path("/proc/thread-self/cgroup").read_text() == before
+    proc.kill()
+    proc.wait()
