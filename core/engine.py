@@ -10,6 +10,7 @@ in progress and the method returns with the partial attempt recorded as "cancell
 
 import threading
 import time
+from contextlib import closing
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -241,12 +242,14 @@ class Session:
         reasoning: list[str] = []
         usage: Usage | None = None
         try:
-            for item in self.model.stream(messages, self._params, token):
-                if isinstance(item, Delta):
-                    (answer if item.channel == "answer" else reasoning).append(item.text)
-                    self._emit(ModelDelta(number, item.channel, item.text))
-                elif isinstance(item, Usage):
-                    usage = item
+            # closing(): a stream left unfinished would keep the backend's one-generation lock.
+            with closing(self.model.stream(messages, self._params, token)) as stream:
+                for item in stream:
+                    if isinstance(item, Delta):
+                        (answer if item.channel == "answer" else reasoning).append(item.text)
+                        self._emit(ModelDelta(number, item.channel, item.text))
+                    elif isinstance(item, Usage):
+                        usage = item
         except AssistantError as exc:
             self._last_error = exc
             record.status, record.verdict = "model_error", str(exc)

@@ -115,11 +115,7 @@ def run_benchmark(suite: str, tasks: list[BenchTask], config: Config, jobs: int,
             bench = BenchRun(tasks, config, model, sandbox, run_dir, jobs,
                              on_attempt=progress.attempt, on_task_done=progress.task_done)
             clock = time.perf_counter()
-            try:
-                results = _run_interruptible(bench)
-            except KeyboardInterrupt:
-                bench.cancel()
-                raise
+            results, interrupted = _run_interruptible(bench)
             wall = time.perf_counter() - clock
             info = model.info()
         finally:
@@ -133,11 +129,15 @@ def run_benchmark(suite: str, tasks: list[BenchTask], config: Config, jobs: int,
     progress.finish()
     print(render_report(summary, results), end="")
     print(f"\nresults: {json_path}\nreport: {report_path}\nsessions: {run_dir / 'sessions'}")
+    if interrupted:
+        print("interrupted: the tasks not finished are counted as cancelled", file=err)
+        return 130
     return 0
 
 
-def _run_interruptible(bench: BenchRun) -> list[TaskResult]:
-    """bench.run() in a worker thread, so Ctrl-C reaches the main thread and cancels it."""
+def _run_interruptible(bench: BenchRun) -> tuple[list[TaskResult], bool]:
+    """bench.run() in a worker thread, so Ctrl-C reaches the main thread: it cancels the run,
+    which then ends with the unfinished tasks marked cancelled. (results, interrupted)."""
     box: dict[str, object] = {}
 
     def work() -> None:
@@ -148,16 +148,18 @@ def _run_interruptible(bench: BenchRun) -> list[TaskResult]:
 
     worker = threading.Thread(target=work, name="bench-run", daemon=True)
     worker.start()
-    try:
-        while worker.is_alive():
+    interrupted = False
+    while worker.is_alive():
+        try:
             worker.join(0.2)
-    except KeyboardInterrupt:
-        bench.cancel()
-        worker.join(30)
-        raise
+        except KeyboardInterrupt:
+            if interrupted:
+                raise  # a second Ctrl-C: leave at once
+            interrupted = True
+            bench.cancel()
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
-    return box["results"]  # type: ignore[return-value]
+    return box["results"], interrupted  # type: ignore[return-value]
 
 
 class BenchProgress:
