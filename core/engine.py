@@ -10,8 +10,8 @@ in progress and the method returns with the partial attempt recorded as "cancell
 
 import threading
 import time
-from contextlib import closing
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
