@@ -110,7 +110,8 @@ class Session:
         mc = config.model
         self._params = SamplingParams(temperature=mc.temperature, top_p=mc.top_p, top_k=mc.top_k,
                                       max_tokens=mc.max_tokens, seed=mc.seed,
-                                      reasoning_effort=mc.reasoning_effort)
+                                      reasoning_effort=mc.reasoning_effort,
+                                      code_fence=spec.language.name)
         self._model_info = model.info()
         self._budget = prompt_budget(self._model_info.context_size, mc.max_tokens)
         shown = not spec.hidden_checks

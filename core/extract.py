@@ -44,8 +44,9 @@ def code_blocks(text: str) -> list[CodeBlock]:
 
 
 def extract_code(text: str, language: Language) -> str | None:
-    """The program for `language` in `text`, or None when there is no usable block."""
-    blocks = code_blocks(text)
+    """The program for `language` in `text`, or None when there is no usable block (a block
+    holding only whitespace is none: an empty program would "pass" by exiting 0)."""
+    blocks = [block for block in code_blocks(text) if block.code.strip()]
     for block in reversed(blocks):
         if language_for_fence_tag(block.tag) == language:
             return block.code

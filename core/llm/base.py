@@ -27,6 +27,9 @@ class SamplingParams:
     max_tokens: int = 2048
     seed: int | None = None
     reasoning_effort: ReasoningEffort = "medium"
+    # The fence tag the answer's code block uses ("python"). A base model with no chat template
+    # gets the block opened for it, so it writes code instead of prose; chat models ignore it.
+    code_fence: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ _HEADINGS = {"system": "", "user": "### Task\n", "assistant": "### Answer\n"}
 STOP_STRINGS = ("\n### Task", "\n### Answer", "\n### Feedback")
 
 
-def render_completion_prompt(conversation: Sequence[Message]) -> str:
-    """The document text; it ends with an open `### Answer` section for the model to write."""
+def render_completion_prompt(conversation: Sequence[Message], code_fence: str | None = None) -> str:
+    """The document text; it ends with an open `### Answer` section for the model to write,
+    with the code block already opened when `code_fence` names its tag."""
     parts: list[str] = []
     seen_user = False
     for message in conversation:
@@ -27,8 +28,13 @@ def render_completion_prompt(conversation: Sequence[Message]) -> str:
             heading = "### Feedback\n"
         seen_user = seen_user or message.role == "user"
         parts.append(f"{heading}{message.content.strip()}\n\n")
-    parts.append(_HEADINGS["assistant"])
+    parts.append(_HEADINGS["assistant"] + answer_opening(code_fence))
     return "".join(parts)
+
+
+def answer_opening(code_fence: str | None) -> str:
+    """The start of the answer the prompt writes for the model (and the answer then begins with)."""
+    return f"```{code_fence}\n" if code_fence else ""
 
 
 class StopStringFilter:
@@ -65,10 +71,16 @@ def _overlap(text: str, stop: str) -> int:
 
 
 class AnswerEnd:
-    """Ends a completion after its first closed ``` block, or inside a loop of one line."""
+    """Ends a completion after its first closed ``` block, or inside a loop: one line repeated
+    `max_repeats` times in a row, or a long line seen `max_repeats` times in all (a loop of a
+    whole paragraph)."""
+
+    LONG_LINE = 24
+    RUNAWAY_LINE = 2000  # characters: a base model looping inside one line
 
     def __init__(self, max_repeats: int = 16) -> None:
         self._max_repeats = max_repeats
+        self._seen: dict[str, int] = {}
         self._line = ""
         self._previous: str | None = None
         self._repeats = 0
@@ -82,6 +94,9 @@ class AnswerEnd:
         for index, char in enumerate(text):
             if char != "\n":
                 self._line += char
+                if len(self._line) >= self.RUNAWAY_LINE:
+                    self.stopped = True
+                    return text[:index + 1]
                 continue
             if self._end_of_line(self._line):
                 self.stopped = True
@@ -99,4 +114,8 @@ class AnswerEnd:
             self._repeats += 1
         else:
             self._previous, self._repeats = stripped, 1
+        if len(stripped) >= self.LONG_LINE:
+            self._seen[stripped] = self._seen.get(stripped, 0) + 1
+            if self._seen[stripped] >= self._max_repeats:
+                return True
         return bool(stripped) and self._repeats >= self._max_repeats

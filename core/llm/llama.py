@@ -26,7 +26,13 @@ from typing import Any
 from core.cancel import CancelToken
 from core.errors import ModelBusyError, ModelError
 from core.llm.base import Delta, Message, ModelInfo, SamplingParams, Usage
-from core.llm.completion_prompt import STOP_STRINGS, AnswerEnd, StopStringFilter, render_completion_prompt
+from core.llm.completion_prompt import (
+    STOP_STRINGS,
+    AnswerEnd,
+    StopStringFilter,
+    answer_opening,
+    render_completion_prompt,
+)
 from core.llm.gguf import GGUFInfo, read_gguf
 from core.llm.harmony import HarmonyParser
 
@@ -203,10 +209,11 @@ class LlamaBackend:
     def speaks_harmony(self) -> bool:
         return self._gpt_oss
 
-    def render_prompt(self, conversation: Sequence[Message], reasoning_effort: str = "medium") -> str:
+    def render_prompt(self, conversation: Sequence[Message], reasoning_effort: str = "medium",
+                      code_fence: str | None = None) -> str:
         """The exact prompt text the model sees (chat template, or the completion layout)."""
         if self._formatter is None:
-            return render_completion_prompt(conversation)
+            return render_completion_prompt(conversation, code_fence)
         return render_chat_prompt(self._formatter, conversation, reasoning_effort)
 
     def count_tokens(self, conversation: Sequence[Message], reasoning_effort: str = "medium") -> int:
@@ -243,7 +250,7 @@ class LlamaBackend:
         self, conversation: Sequence[Message], params: SamplingParams, cancel: CancelToken
     ) -> Iterator[Delta | Usage]:
         started = time.perf_counter()
-        prompt = self._tokenize(self.render_prompt(conversation, params.reasoning_effort))
+        prompt = self._tokenize(self.render_prompt(conversation, params.reasoning_effort, params.code_fence))
         context = self._info.context_size
         if len(prompt) >= context:
             raise ModelError(
@@ -269,6 +276,9 @@ class LlamaBackend:
         finish = "length"
         detokenize, stop_tokens = self._llm.detokenize, self._stop_tokens
 
+        opening = answer_opening(params.code_fence) if completion else ""
+        if opening:  # the prompt opened the code block: the answer starts with it too
+            yield from self._route(opening, harmony, stops, answer_end)
         tokens = self._llm.generate(prompt, temp=sampling.temperature, top_p=sampling.top_p,
                                     top_k=sampling.top_k, min_p=sampling.min_p, repeat_penalty=1.0)
         try:

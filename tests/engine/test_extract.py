@@ -46,3 +46,7 @@ def test_java_public_class_named_otherwise_moves_file_and_commands():
 def test_java_without_public_class_starts_the_class_declaring_main():
     code = "class Helper {}\nclass App {\n  static void main(String[] a) {}\n}\n"
     assert java_entry_class(code) == "App"
+
+
+def test_an_empty_code_block_is_no_code():
+    assert extract_code("```python\n\n```\n", resolve_language("python")) is None

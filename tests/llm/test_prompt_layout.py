@@ -111,3 +111,33 @@ def test_a_loop_of_one_line_ends_the_answer():
 def test_repeated_blank_lines_are_not_a_loop():
     end = AnswerEnd(max_repeats=3)
     assert feed_lines(end, "a\n\n\n\n\nb\n") == "a\n\n\n\n\nb\n" and not end.stopped
+
+
+def test_completion_prompt_opens_the_code_block_when_the_fence_is_named():
+    prompt = render_completion_prompt(TASK, code_fence="python")
+    assert prompt.endswith("### Answer\n```python\n")
+
+
+def test_completion_repair_prompt_with_an_open_fence_still_extends_the_first_prompt():
+    first = render_completion_prompt(TASK, code_fence="python")
+    second = render_completion_prompt(REPAIR, code_fence="python")
+    assert second.startswith(first) and second.endswith("### Answer\n```python\n")
+
+
+def test_a_loop_of_a_whole_paragraph_ends_the_answer():
+    end = AnswerEnd(max_repeats=4)
+    paragraph = "The program is written in one fenced block.\nUse only the standard library.\n\n"
+    kept = feed_lines(end, paragraph * 10)
+    assert end.stopped and kept.count("Use only the standard library.") == 3
+
+
+def test_short_lines_repeated_apart_are_not_a_loop():
+    end = AnswerEnd(max_repeats=3)
+    code = "if a:\n    pass\n}\nx = 1\n}\ny = 2\n}\nz = 3\n}\n"
+    assert feed_lines(end, code) == code and not end.stopped
+
+
+def test_a_runaway_line_ends_the_answer():
+    end = AnswerEnd()
+    kept = feed_lines(end, "```python\nprint(" + "math.floor(" * 1000 + ")\n")
+    assert end.stopped and len(kept) < AnswerEnd.RUNAWAY_LINE + 20
