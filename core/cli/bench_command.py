@@ -139,19 +139,21 @@ def _run_interruptible(bench: BenchRun) -> tuple[list[TaskResult], bool]:
     """bench.run() in a worker thread, so Ctrl-C reaches the main thread: it cancels the run,
     which then ends with the unfinished tasks marked cancelled. (results, interrupted)."""
     box: dict[str, object] = {}
+    finished = threading.Event()  # not Thread.is_alive: a join cut by Ctrl-C can make it lie
 
     def work() -> None:
         try:
             box["results"] = bench.run()
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             box["error"] = exc
+        finally:
+            finished.set()
 
-    worker = threading.Thread(target=work, name="bench-run", daemon=True)
-    worker.start()
+    threading.Thread(target=work, name="bench-run", daemon=True).start()
     interrupted = False
-    while worker.is_alive():
+    while not finished.is_set():
         try:
-            worker.join(0.2)
+            finished.wait(0.2)
         except KeyboardInterrupt:
             if interrupted:
                 raise  # a second Ctrl-C: leave at once
