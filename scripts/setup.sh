@@ -89,7 +89,7 @@ ensure_base_image() {
     local base
     base=$(sed -nE 's/^ARG BASE_IMAGE=(.*)$/\1/p' Dockerfile.sandbox | head -n1)
     docker image inspect "$base" >/dev/null 2>&1 && return 0
-    if timeout 60 docker pull -q "$base" >/dev/null 2>&1; then return 0; fi
+    if timeout 30 docker pull -q "$base" >/dev/null 2>&1; then return 0; fi
     say "no registry reachable: building $base locally with debootstrap (about a minute)"
     install_debian_packages debootstrap || return 1
     local mirror rootfs
@@ -97,7 +97,10 @@ ensure_base_image() {
     [ -n "$mirror" ] || { say "cannot find the Debian mirror apt uses"; return 1; }
     rootfs=$(mktemp -d)
     run_logged debootstrap --variant=minbase --include=python3 bookworm "$rootfs" "$mirror"
-    tar -C "$rootfs" -c . | docker import -q - "$base" >/dev/null
+    # Called from a condition, where `set -e` is off: every failure must return by hand.
+    if ! tar -C "$rootfs" -c . | docker import - "$base" >/dev/null; then
+        rm -rf "$rootfs"; say "importing $base into Docker failed"; return 1
+    fi
     rm -rf "$rootfs"
 }
 
