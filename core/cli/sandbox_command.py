@@ -18,7 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do nothing when the image was built from the current Dockerfile.sandbox "
                              "and the files it copies")
     parser.add_argument("--quiet", action="store_true",
-                        help="print nothing but errors (the end of the build log on failure)")
+                        help="print only one line when a build starts, and errors (the end of the "
+                             "build log on failure)")
     parser.add_argument("--image", help="image name and tag (config: docker.image)")
     add_common_options(parser)
 
@@ -40,9 +41,8 @@ def run(args: argparse.Namespace) -> int:
             if not args.quiet:
                 print(visible_controls(line), flush=True)
 
-        if not args.quiet:
-            print(f"building {image} from {docker_image.DOCKERFILE} (the first build takes minutes)",
-                  flush=True)
+        print(f"building {image} from {docker_image.DOCKERFILE} (the first build takes minutes)",
+              file=sys.stderr if args.quiet else sys.stdout, flush=True)
         try:
             docker_image.build_image(client, image, entries, show)
         except SandboxUnavailableError:
