@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import llama_cpp  # noqa: E402
 
 from core.cancel import CancelToken  # noqa: E402
-from core.llm.base import Message, SamplingParams, Usage  # noqa: E402
-from core.llm.completion_prompt import STOP_STRINGS, AnswerEnd  # noqa: E402
-from core.llm.llama import LlamaBackend, LoadSettings, recommended_sampling, resolve_gpu_layers  # noqa: E402
+from core.llm.base import Message, SamplingParams, Usage, recommended_sampling  # noqa: E402
+from core.llm.completion_prompt import CompletionAnswer  # noqa: E402
+from core.llm.llama import LlamaBackend, LoadSettings, resolve_gpu_layers  # noqa: E402
 from core.llm.registry import assemble_embedded  # noqa: E402
 
 SEED = 11
@@ -56,8 +56,7 @@ def through_raw(llm: llama_cpp.Llama, prompt: str, tokens: int, stops: frozenset
     llm.set_seed(SEED)
     first = None
     produced = 0
-    text = ""
-    answer_end = AnswerEnd()  # the backend's end-of-answer rule, so both sides stop at the same token
+    answer = CompletionAnswer()  # the backend's end-of-answer rules, so both sides stop at the same token
     for token in llm.generate(ids, temp=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k,
                               min_p=sampling.min_p, repeat_penalty=1.0):
         if first is None:
@@ -65,10 +64,8 @@ def through_raw(llm: llama_cpp.Llama, prompt: str, tokens: int, stops: frozenset
         produced += 1
         if token in stops:
             break
-        piece = llm.detokenize([token], special=True).decode("utf-8", "replace")
-        text += piece
-        answer_end.feed(piece)
-        if any(stop in text[-40:] for stop in STOP_STRINGS) or answer_end.stopped or produced >= tokens:
+        answer.feed(llm.detokenize([token], special=True).decode("utf-8", "replace"))
+        if answer.stopped or produced >= tokens:
             break
     ended = time.perf_counter()
     assert first is not None

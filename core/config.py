@@ -18,6 +18,8 @@ from core.errors import ConfigError
 from core.sandbox.base import RunLimits
 
 ENV_PREFIX = "ASSISTANT_"
+# Environment variables with the prefix that are not settings (read elsewhere).
+_ENV_NOT_CONFIG = {"ASSISTANT_REQUIRE_INTEGRATION", "ASSISTANT_DEBUG"}
 APP_DIR_NAME = "ondevice-assistant"
 
 SandboxType = Literal["auto", "docker", "bwrap", "firejail", "subprocess"]
@@ -126,9 +128,6 @@ def load_config(
     return config
 
 
-# Environment variables with the prefix that are not settings (read elsewhere).
-_ENV_NOT_CONFIG = {"ASSISTANT_REQUIRE_INTEGRATION", "ASSISTANT_DEBUG"}
-
 
 def _choose_file(path: str | Path | None) -> Path | None:
     if path is not None:
@@ -199,32 +198,19 @@ def _coerce(hint: Any, value: Any, source: str, key: str) -> Any:
     return float(value) if hint is float else value
 
 
-def _override(config: Config, dotted: str, value: Any, source: str) -> Config:
+def _override(obj: Any, dotted: str, value: Any, source: str, prefix: str = "") -> Any:
+    """`obj` with the setting `dotted` (a key below `prefix`) set to `value`, checked as in a file."""
     head, _, rest = dotted.partition(".")
-    names = {f.name for f in fields(config) if f.name != "source"}
-    if head not in names:
-        raise ConfigError(f"config error in {source}: unknown key {dotted!r}")
-    current = getattr(config, head)
-    if rest:
-        if not is_dataclass(current):
-            raise ConfigError(f"config error in {source}: key {head!r} has no sub-key {rest!r}")
-        prefix = dotted[: -len(rest)]
-        new = _override_nested(current, rest, value, source, prefix)
-    else:
-        new = _coerce(typing.get_type_hints(type(config))[head], value, source, dotted)
-    return replace(config, **{head: new})
-
-
-def _override_nested(obj: Any, dotted: str, value: Any, source: str, prefix: str) -> Any:
-    head, _, rest = dotted.partition(".")
-    names = {f.name for f in fields(obj)}
-    if head not in names:
+    if head not in {f.name for f in fields(obj) if f.name != "source"}:
         raise ConfigError(f"config error in {source}: unknown key {prefix + dotted!r}")
     if rest:
-        inner = _override_nested(getattr(obj, head), rest, value, source, f"{prefix}{head}.")
+        current = getattr(obj, head)
+        if not is_dataclass(current):
+            raise ConfigError(f"config error in {source}: key {prefix + head!r} has no sub-key {rest!r}")
+        new = _override(current, rest, value, source, f"{prefix}{head}.")
     else:
-        inner = _coerce(typing.get_type_hints(type(obj))[head], value, source, prefix + head)
-    return replace(obj, **{head: inner})
+        new = _coerce(typing.get_type_hints(type(obj))[head], value, source, prefix + head)
+    return replace(obj, **{head: new})
 
 
 def _parse_scalar(raw: str) -> Any:

@@ -41,9 +41,7 @@ from core.judge import (
     build_test_run,
     check_tests_supported,
     conceal_checks,
-    judge_output,
-    judge_run,
-    judge_tests,
+    judge_program,
 )
 from core.languages import Language
 from core.llm.base import Delta, Message, ModelBackend, SamplingParams, Usage
@@ -130,13 +128,15 @@ class Session:
     def records(self) -> list[AttemptRecord]:
         return list(self._records)
 
+    @property
+    def final_code_path(self) -> Path:
+        return self._writer.final_code_path
+
     def run(self) -> SessionOutcome:
         """The automatic loop: a first attempt (or a repair of the last one when attempts exist)."""
         token = self._begin()
         try:
-            previous = self._records[-1] if self._records else None
-            origin = "model"
-            return self._loop(token, previous, origin)
+            return self._loop(token, self._records[-1] if self._records else None, "model")
         finally:
             self._end()
 
@@ -288,28 +288,32 @@ class Session:
 
     def _judge(self, record: AttemptRecord, result: RunResult, language: Language, code: str,
                token: CancelToken) -> Judgement:
-        limits = self._limits
-        judgement = judge_run(result, limits.timeout_seconds, limits.memory_mb)
-        if judgement.passed and self.spec.expect_output is not None:
-            judgement = judge_output(result.stdout, self.spec.expect_output, self.spec.expect_whitespace)
-        if judgement.passed and self._tests is not None and self.spec.test_file is not None:
-            files, test_language = build_test_run(language, language.source_file, code, self._tests,
-                                              self.spec.test_file.name)
-            self._emit(Notice("info", f"running the tests in {self.spec.test_file.name}"))
-            output: list[str] = []
+        def run_tests() -> RunResult:
+            return self._run_tests(record, language, code, token)
 
-            def on_output(stream: str, text: str) -> None:
-                output.append(text)
-                self._emit(RunOutput(record.number, stream, text))
-
-            test_result = self._sandbox_run(files, test_language, on_output, token)
-            record.test_output = "".join(output)
-            judgement = judge_tests(test_result, limits.timeout_seconds, limits.memory_mb)
+        judgement = judge_program(result, self._limits, self.spec.expect_output, self.spec.expect_whitespace,
+                                  run_tests if self._tests is not None else None)
         if self.spec.hidden_checks:
             judgement = conceal_checks(judgement)
             if judgement.status == "tests_failed":
                 record.test_output = judgement.verdict
         return judgement
+
+    def _run_tests(self, record: AttemptRecord, language: Language, code: str, token: CancelToken) -> RunResult:
+        """Run the user's tests against `code`; their output streams as the attempt's and is kept
+        in record.test_output."""
+        test_name = self.spec.test_file.name if self.spec.test_file is not None else ""
+        files, test_language = build_test_run(language, language.source_file, code, self._tests or "", test_name)
+        self._emit(Notice("info", f"running the tests in {test_name}"))
+        output: list[str] = []
+
+        def on_output(stream: str, text: str) -> None:
+            output.append(text)
+            self._emit(RunOutput(record.number, stream, text))
+
+        test_result = self._sandbox_run(files, test_language, on_output, token)
+        record.test_output = "".join(output)
+        return test_result
 
     def _sandbox_run(self, files: dict[str, str], language: Language,
                      on_output: Callable[[str, str], None], token: CancelToken) -> RunResult:
@@ -369,7 +373,7 @@ class Session:
         return record
 
     def _finish_session(self, reason: str, error: AssistantError | None = None) -> SessionOutcome:
-        self._writer.write(self._records, reason=reason)
+        self._writer.finish(self._records, reason)
         final = final_record(self._records)
         success = final is not None and final.passed
         final_attempt = final.number if final is not None else None

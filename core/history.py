@@ -225,6 +225,12 @@ class SessionWriter:
         items.append((self.output_dir / HISTORY_FILE, json.dumps(self.document(records), indent=2)))
         write_files_atomic(items)
 
+    def finish(self, records: list[AttemptRecord], reason: str) -> None:
+        """Record how the session ended. Only debug_history.json changes: write() has already
+        brought every other file up to date after the last attempt."""
+        self.reason = reason
+        write_atomic(self.output_dir / HISTORY_FILE, json.dumps(self.document(records), indent=2))
+
     def document(self, records: list[AttemptRecord]) -> dict[str, Any]:
         final = final_record(records)
         return {

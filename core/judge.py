@@ -8,12 +8,13 @@ reports every failing assert with its line, and exits 1 when any failed.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from core.errors import UsageError
 from core.languages import Language
-from core.sandbox.base import RunResult, RunStatus
+from core.sandbox.base import RunLimits, RunResult, RunStatus
 
 TEST_RUNNER_FILE = "_assistant_test_runner.py"
 TESTS_SUPPORTED = ("python",)
@@ -47,6 +48,18 @@ def judge_run(result: RunResult, limits_timeout_s: float, memory_mb: int) -> Jud
     if status is RunStatus.KILLED:
         return Judgement("killed", f"killed by a signal{detail}")
     return Judgement("sandbox_error", f"the sandbox failed{detail or ''}; the program may not have run")
+
+
+def judge_program(result: RunResult, limits: RunLimits, expect_output: str | None, whitespace: str,
+                  run_tests: Callable[[], RunResult] | None = None) -> Judgement:
+    """Every check in order, stopping at the first that fails: the run, the expected output
+    (when given), then the tests (`run_tests` runs them; called only when all else passed)."""
+    judgement = judge_run(result, limits.timeout_seconds, limits.memory_mb)
+    if judgement.passed and expect_output is not None:
+        judgement = judge_output(result.stdout, expect_output, whitespace)
+    if judgement.passed and run_tests is not None:
+        judgement = judge_tests(run_tests(), limits.timeout_seconds, limits.memory_mb)
+    return judgement
 
 
 def _last_line(text: str) -> str:

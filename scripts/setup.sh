@@ -31,7 +31,7 @@ setup_python() {
         fi
     fi
     local want
-    want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+    want=$(sha256sum <pyproject.toml | cut -c1-16)
     if [ "$(cat "$STAMPS/pip" 2>/dev/null)" != "$want" ]; then
         say "installing Python packages (llama-cpp-python compiles once, ~6 min on 2 cores)"
         run_logged "$VENV/bin/pip" install --disable-pip-version-check -q -e ".[dev]"

@@ -49,6 +49,7 @@ from tui.messages import (
     ModelReady,
     PartFailed,
     PastSessionLoaded,
+    PastSessionsListed,
     SandboxReady,
     SessionOpened,
     UserNotice,
@@ -264,9 +265,11 @@ class AssistantApp(App[None]):
     def _engine_events(self) -> None:
         for event in self.bridge.take():
             self.apply_event(event)
+        self._update_status()  # once per batch, not once per token
 
     def apply_event(self, event: Event) -> None:
-        """Update state for one engine event; streamed text waits for the next flush."""
+        """Update state for one engine event; streamed text waits for the next flush and the
+        status line for the end of the batch."""
         if isinstance(event, SessionStarted):
             self.session_language = event.language
             prompt = self.query_one(TaskPrompt)
@@ -310,7 +313,7 @@ class AssistantApp(App[None]):
         elif isinstance(event, StepPaused):
             self.paused_after = event.after_attempt
             self.notify(f"Step mode: paused after attempt {event.after_attempt}. F9 continues, "
-                        "F10 stops; edit and F6, or F7 to fix from any attempt.", markup=False)
+                        "F10 stops (then edit and F6, or F7 to fix from any attempt).", markup=False)
         elif isinstance(event, Notice):
             severity = {"warning": "warning", "error": "error"}.get(event.level, "information")
             self.notify(event.text, severity=severity, markup=False)
@@ -320,7 +323,6 @@ class AssistantApp(App[None]):
             severity = "information" if event.success else "warning"
             self.notify(f"Session {self.last_outcome}. Saved in {event.output_dir}",
                         severity=severity, markup=False)
-        self._update_status()
 
     def _attempt_started(self, event: AttemptStarted) -> None:
         self.paused_after = None
@@ -418,13 +420,23 @@ class AssistantApp(App[None]):
 
     # ---- actions -------------------------------------------------------------------------------
 
-    def _ready_or_say(self, need_model: bool = True) -> bool:
-        for part in (("model", "sandbox") if need_model else ("sandbox",)):
+    def _ready_or_say(self) -> bool:
+        """True when a session step may start (or wait for the parts); else say why not."""
+        for part in ("model", "sandbox"):
             if part in self.failures:
                 self.notify(self.failures[part], title=f"No {part}", severity="error", markup=False)
                 return False
         if self.engine_busy:
             self.notify("A session step is running: wait, or F10 to cancel it.", severity="warning")
+            return False
+        return True
+
+    def _loaded_or_say(self) -> bool:
+        """`_ready_or_say`, and the model and sandbox are loaded already (F6 and F7 never wait)."""
+        if not self._ready_or_say():
+            return False
+        if self.model is None or self.sandbox is None:
+            self.notify("Wait for the model and sandbox to be ready.", severity="warning")
             return False
         return True
 
@@ -469,7 +481,6 @@ class AssistantApp(App[None]):
         self.attempts.clear()
         self.query_one(AttemptTimeline).clear()
         self.selected = None
-        self.last_outcome = ""
         self.session_language = spec.language.name
         self.query_one(CodeView).show("")
         self.query_one(ReasoningView).show("")
@@ -487,6 +498,7 @@ class AssistantApp(App[None]):
         self.query_one(CodeView).accept_edits()  # the edit becomes an attempt: follow it
         self.follow_live = True
         self.engine_busy = True
+        self.last_outcome = ""  # "done: …" tells what this call did, never an earlier call's end
         self._stop_before_next_step.clear()
         self._update_status()
         target = factory if factory is not None else self.session
@@ -520,10 +532,7 @@ class AssistantApp(App[None]):
         if not code.strip():
             self.notify("The code pane is empty: write or pick some code first.", severity="warning")
             return
-        if not self._ready_or_say():
-            return
-        if self.model is None or self.sandbox is None:
-            self.notify("Wait for the model and sandbox to be ready.", severity="warning")
+        if not self._loaded_or_say():
             return
         if self.session is None or self.past is not None:
             # a past session's attempts are not part of any live Session: start a new one
@@ -535,10 +544,7 @@ class AssistantApp(App[None]):
         if self.selected is None:
             self.notify("Select an attempt first.", severity="warning")
             return
-        if not self._ready_or_say():
-            return
-        if self.model is None or self.sandbox is None:
-            self.notify("Wait for the model and sandbox to be ready.", severity="warning")
+        if not self._loaded_or_say():
             return
         if self.session is not None and self.past is None:
             self._call([("fix_from", (self.selected,))])
@@ -589,12 +595,27 @@ class AssistantApp(App[None]):
         if self.engine_busy:
             self.notify("A session is running: F10 cancels it first.", severity="warning")
             return
+        self.list_past_sessions()
 
+    @work(thread=True, exit_on_error=False, group="history")
+    def list_past_sessions(self) -> None:
+        """Read every saved session's history (one file each) for the F2 browser."""
+        try:
+            sessions = list_sessions(self.output_root)
+        except OSError as exc:
+            self.post_message(UserNotice(f"cannot list {self.output_root}: {exc}", "error"))
+        else:
+            self.post_message(PastSessionsListed(sessions))
+
+    @on(PastSessionsListed)
+    def _past_sessions_listed(self, message: PastSessionsListed) -> None:
+        if self.engine_busy:
+            return  # a session started while the folder was read: F2 again once it ends
         def opened(path: Path | None) -> None:
             if path is not None:
                 self.load_past_session(path)
 
-        self.push_screen(SessionBrowser(list_sessions(self.output_root), self.output_root), opened)
+        self.push_screen(SessionBrowser(message.sessions, self.output_root), opened)
 
     @on(PastSessionLoaded)
     def _past_session_loaded(self, message: PastSessionLoaded) -> None:
@@ -627,21 +648,22 @@ class AssistantApp(App[None]):
         code = self.query_one(CodeView).text
 
         def save(path: str | None) -> None:
-            if path is None:
-                return
-            target = Path(path).expanduser()
-            try:
-                flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-                fd = os.open(target, flags, 0o644)
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(code)
-            except OSError as exc:
-                self.notify(f"cannot save to {target}: {exc.strerror or exc}", severity="error",
-                            markup=False)
-            else:
-                self.notify(f"Saved {len(code.splitlines())} lines to {target}", markup=False)
+            if path is not None:
+                self.save_code(Path(path).expanduser(), code)
 
         self.push_screen(SaveCodeScreen(source_file), save)
+
+    @work(thread=True, exit_on_error=False, group="save")
+    def save_code(self, target: Path, code: str) -> None:
+        """Write `code` to `target`, never through a symlink (O_NOFOLLOW)."""
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(code)
+        except OSError as exc:
+            self.post_message(UserNotice(f"cannot save to {target}: {exc.strerror or exc}", "error"))
+        else:
+            self.post_message(UserNotice(f"Saved {len(code.splitlines())} lines to {target}"))
 
     def action_toggle_reasoning(self) -> None:
         pane = self.query_one("#reasoning-pane", Collapsible)

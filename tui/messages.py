@@ -4,7 +4,7 @@ handlers own all state."""
 from textual.message import Message
 
 from core.engine import Session
-from core.history import SessionSnapshot
+from core.history import SessionSnapshot, SessionSummary
 from core.llm.base import ModelBackend
 from core.sandbox.base import Sandbox
 
@@ -68,3 +68,11 @@ class UserNotice(Message):
         super().__init__()
         self.text = text
         self.severity = severity
+
+
+class PastSessionsListed(Message):
+    """The sessions saved under the output folder, oldest first, for the F2 browser."""
+
+    def __init__(self, sessions: list[SessionSummary]) -> None:
+        super().__init__()
+        self.sessions = sessions

@@ -3,14 +3,13 @@ it first passed, or ✗, tokens, time) and a summary with the self-debugging cur
 rate after attempt 1, 2, …, N — and the median time and tokens per task."""
 
 import json
-import os
 import statistics
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.bench.runner import TaskResult
+from core.history import write_files_atomic
 
 SCHEMA_VERSION = 1
 RESULTS_FILE = "results.json"
@@ -88,8 +87,8 @@ def render_report(summary: BenchSummary, results: Sequence[TaskResult]) -> str:
 def write_results(run_dir: Path, summary: BenchSummary, results: Sequence[TaskResult]) -> tuple[Path, Path]:
     """results.json and report.txt in `run_dir`, each written atomically."""
     json_path, report_path = run_dir / RESULTS_FILE, run_dir / REPORT_FILE
-    _write_atomic(json_path, results_json(summary, results))
-    _write_atomic(report_path, render_report(summary, results))
+    write_files_atomic([(json_path, results_json(summary, results)),
+                        (report_path, render_report(summary, results))])
     return json_path, report_path
 
 
@@ -111,13 +110,3 @@ def _duration(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes}m{secs:02d}s" if minutes else f"{seconds:.1f}s"
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

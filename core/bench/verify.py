@@ -1,5 +1,5 @@
-"""Check a solution against a task's hidden checker without the model: the same judging steps
-as the engine (core.judge). Used to prove that every checker accepts the reference solution and
+"""Check a solution against a task's hidden checker without the model: the engine's own judging
+(core.judge.judge_program). Used to prove that every checker accepts the reference solution and
 rejects the wrong one (`assistant bench --verify`, and the project's tests)."""
 
 import json
@@ -8,16 +8,9 @@ from dataclasses import dataclass, replace
 
 from core.bench.tasks import BenchTask
 from core.extract import language_for_code
-from core.judge import (
-    TEST_RUNNER_FILE,
-    Judgement,
-    build_test_run,
-    judge_output,
-    judge_run,
-    judge_tests,
-)
+from core.judge import TEST_RUNNER_FILE, Judgement, build_test_run, judge_program
 from core.languages import resolve_language
-from core.sandbox.base import RunLimits, RunStatus, Sandbox
+from core.sandbox.base import RunLimits, RunResult, RunStatus, Sandbox
 
 
 @dataclass(frozen=True)
@@ -38,18 +31,18 @@ def task_limits(task: BenchTask, limits: RunLimits) -> RunLimits:
 
 
 def check_solution(sandbox: Sandbox, task: BenchTask, code: str, limits: RunLimits) -> Judgement:
-    """Run `code` for `task` and judge it as the engine does: the run, then the expected output,
-    then the tests."""
+    """Run `code` for `task` and judge it as the engine does (core.judge.judge_program): the run,
+    then the expected output, then the tests."""
     limits = task_limits(task, limits)
     language = language_for_code(task.language, code)
+
+    def run_tests() -> RunResult:
+        files, test_language = build_test_run(language, language.source_file, code, task.tests or "", task.test_name)
+        return sandbox.run(files, test_language, limits)
+
     result = sandbox.run({language.source_file: code}, language, limits)
-    judgement = judge_run(result, limits.timeout_seconds, limits.memory_mb)
-    if judgement.passed and task.expect_output is not None:
-        judgement = judge_output(result.stdout, task.expect_output, task.whitespace)
-    if judgement.passed and task.tests is not None:
-        files, test_language = build_test_run(language, language.source_file, code, task.tests, task.test_name)
-        judgement = judge_tests(sandbox.run(files, test_language, limits), limits.timeout_seconds, limits.memory_mb)
-    return judgement
+    return judge_program(result, limits, task.expect_output, task.whitespace,
+                         run_tests if task.tests is not None else None)
 
 
 def verify_tasks(sandbox: Sandbox, tasks: Sequence[BenchTask], limits: RunLimits,

@@ -16,6 +16,7 @@ from core.bench.runner import BenchRun, TaskResult
 from core.bench.tasks import BenchTask, filter_tasks, load_task_suite
 from core.bench.verify import Verification, verify_python_batched, verify_tasks
 from core.cli.common import add_common_options, add_sandbox_option, config_from_args
+from core.cli.run_command import run_interruptibly
 from core.config import Config
 from core.errors import UsageError
 from core.history import AttemptRecord
@@ -115,7 +116,7 @@ def run_benchmark(suite: str, tasks: list[BenchTask], config: Config, jobs: int,
             bench = BenchRun(tasks, config, model, sandbox, run_dir, jobs,
                              on_attempt=progress.attempt, on_task_done=progress.task_done)
             clock = time.perf_counter()
-            results, interrupted = _run_interruptible(bench)
+            results, interrupted = run_interruptibly(bench.run, bench.cancel)
             wall = time.perf_counter() - clock
             info = model.info()
         finally:
@@ -133,35 +134,6 @@ def run_benchmark(suite: str, tasks: list[BenchTask], config: Config, jobs: int,
         print("interrupted: the tasks not finished are counted as cancelled", file=err)
         return 130
     return 0
-
-
-def _run_interruptible(bench: BenchRun) -> tuple[list[TaskResult], bool]:
-    """bench.run() in a worker thread, so Ctrl-C reaches the main thread: it cancels the run,
-    which then ends with the unfinished tasks marked cancelled. (results, interrupted)."""
-    box: dict[str, object] = {}
-    finished = threading.Event()  # not Thread.is_alive: a join cut by Ctrl-C can make it lie
-
-    def work() -> None:
-        try:
-            box["results"] = bench.run()
-        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-            box["error"] = exc
-        finally:
-            finished.set()
-
-    threading.Thread(target=work, name="bench-run", daemon=True).start()
-    interrupted = False
-    while not finished.is_set():
-        try:
-            finished.wait(0.2)
-        except KeyboardInterrupt:
-            if interrupted:
-                raise  # a second Ctrl-C: leave at once
-            interrupted = True
-            bench.cancel()
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box["results"], interrupted  # type: ignore[return-value]
 
 
 class BenchProgress:

@@ -13,18 +13,20 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from core.cli.common import add_common_options, add_sandbox_option, config_from_args
 from core.cli.progress import ProgressReporter
 from core.config import Config
 from core.engine import Session, SessionOutcome, TaskSpec
 from core.errors import UsageError
+from core.history import HISTORY_FILE
 from core.judge import check_tests_supported
 from core.languages import LANGUAGES, Language, resolve_language
 from core.llm.base import ModelBackend
 
 SUMMARY_SCHEMA_VERSION = 1
+T = TypeVar("T")
 ModelOpener = Callable[[Config, Callable[[str, float], None]], ModelBackend]
 
 
@@ -104,7 +106,8 @@ def execute(args: argparse.Namespace, open_model: ModelOpener | None = None) -> 
             reporter.status(None)
             try:
                 session = Session(spec, config, model, sandbox, reporter.handle)
-                outcome, interrupted = _run_interruptibly(session, reporter)
+                outcome, interrupted = run_interruptibly(session.run, session.cancel, lambda: reporter.line(
+                    "interrupted: stopping and saving the attempts so far (Ctrl-C again to quit now)"))
             finally:
                 model.close()
         finally:
@@ -125,35 +128,37 @@ def execute(args: argparse.Namespace, open_model: ModelOpener | None = None) -> 
     return 0 if outcome.success else 1
 
 
-def _run_interruptibly(session: Session, reporter: ProgressReporter) -> tuple[SessionOutcome, bool]:
-    """Run the session in a worker thread so Ctrl-C (in the main thread) can cancel it and still
-    wait for the partial attempt to be written. A second Ctrl-C stops waiting."""
+def run_interruptibly(work: Callable[[], T], cancel: Callable[[], None],
+                      on_interrupt: Callable[[], None] | None = None) -> tuple[T, bool]:
+    """work() in a worker thread so Ctrl-C (in the main thread) can cancel() it and still wait for
+    it to end with its partial results saved. A second Ctrl-C stops waiting. (result, interrupted)"""
     box: dict[str, Any] = {}
     done = threading.Event()
 
-    def work() -> None:
+    def worker() -> None:
         try:
-            box["outcome"] = session.run()
+            box["result"] = work()
         except BaseException as exc:  # re-raised in the main thread
             box["error"] = exc
         finally:
             done.set()
 
     # Event.wait, not Thread.join: a join interrupted by Ctrl-C can return early on a later call.
-    threading.Thread(target=work, name="assistant-session", daemon=True).start()
+    threading.Thread(target=worker, name="assistant-work", daemon=True).start()
     interrupted = False
     try:
         while not done.wait(0.2):
             pass
     except KeyboardInterrupt:
         interrupted = True
-        reporter.line("interrupted: stopping and saving the attempts so far (Ctrl-C again to quit now)")
-        session.cancel()
+        if on_interrupt is not None:
+            on_interrupt()
+        cancel()
         while not done.wait(0.2):
             pass
     if "error" in box:
         raise box["error"]
-    return box["outcome"], interrupted
+    return box["result"], interrupted
 
 
 def _read_task(words: list[str]) -> str:
@@ -192,7 +197,7 @@ def summary(session: Session, outcome: SessionOutcome, interrupted: bool = False
     """The --json document: the outcome and one line per attempt (details: debug_history.json)."""
     records = session.records
     final = records[outcome.final_attempt - 1] if outcome.final_attempt else None
-    final_code = session.output_dir / f"final_code.{session.spec.language.extension}"
+    final_code = session.final_code_path
     return {
         "schema_version": SUMMARY_SCHEMA_VERSION,
         "success": outcome.success,
@@ -205,7 +210,7 @@ def summary(session: Session, outcome: SessionOutcome, interrupted: bool = False
         "final_attempt": outcome.final_attempt,
         "final_code": str(final_code) if final_code.exists() else None,
         "verdict": final.verdict if final else None,
-        "history": str(session.output_dir / "debug_history.json"),
+        "history": str(session.output_dir / HISTORY_FILE),
         "attempts": [
             {"number": r.number, "origin": r.origin, "based_on": r.based_on, "status": r.status,
              "verdict": r.verdict, "exit_code": r.exit_code, "durations": r.durations,

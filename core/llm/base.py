@@ -1,6 +1,6 @@
 """The ModelBackend protocol and the records that flow out of a generation."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal, Protocol
 
@@ -9,6 +9,7 @@ from core.cancel import CancelToken
 Role = Literal["system", "user", "assistant"]
 Channel = Literal["reasoning", "answer"]
 ReasoningEffort = Literal["low", "medium", "high"]
+ProgressCallback = Callable[[str, float], None]  # (message, fraction done) while a model loads
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,30 @@ class SamplingParams:
 
 
 @dataclass(frozen=True)
+class Sampling:
+    """Resolved sampling values handed to the model."""
+
+    temperature: float
+    top_p: float
+    top_k: int
+    min_p: float
+
+
+def recommended_sampling(gpt_oss: bool, params: SamplingParams) -> Sampling:
+    """The model card's values where params leave them open (None)."""
+    if gpt_oss:  # GPT-OSS model card: temperature 1.0, top_p 1.0, no other truncation
+        base = Sampling(temperature=1.0, top_p=1.0, top_k=0, min_p=0.0)
+    else:
+        base = Sampling(temperature=0.2, top_p=0.95, top_k=40, min_p=0.05)
+    return Sampling(
+        temperature=base.temperature if params.temperature is None else params.temperature,
+        top_p=base.top_p if params.top_p is None else params.top_p,
+        top_k=base.top_k if params.top_k is None else params.top_k,
+        min_p=base.min_p,
+    )
+
+
+@dataclass(frozen=True)
 class Delta:
     """A piece of streamed text. `reasoning` is never executed; `answer` may hold code."""
 
@@ -51,6 +76,22 @@ class Usage:
     tokens_per_second: float
     total_seconds: float
     finish_reason: str  # "stop", "length", "cancelled"
+
+    @classmethod
+    def measured(cls, *, prompt_tokens: int, prompt_tokens_evaluated: int, completion_tokens: int,
+                 started: float, first_token_at: float | None, ended: float, finish_reason: str) -> "Usage":
+        """The figures from perf_counter readings; tokens/s counts the tokens after the first."""
+        first = first_token_at or ended
+        decode = ended - first
+        return cls(
+            prompt_tokens=prompt_tokens,
+            prompt_tokens_evaluated=prompt_tokens_evaluated,
+            completion_tokens=completion_tokens,
+            time_to_first_token_s=first - started,
+            tokens_per_second=(completion_tokens - 1) / decode if completion_tokens > 1 and decode > 0 else 0.0,
+            total_seconds=ended - started,
+            finish_reason=finish_reason,
+        )
 
     @property
     def prompt_tokens_reused(self) -> int:

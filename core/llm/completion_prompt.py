@@ -37,6 +37,28 @@ def answer_opening(code_fence: str | None) -> str:
     return f"```{code_fence}\n" if code_fence else ""
 
 
+class CompletionAnswer:
+    """The answer to a completion prompt as it streams: the opening the prompt wrote, then the
+    model's text until a stop string (StopStringFilter) or the end of the answer (AnswerEnd)."""
+
+    def __init__(self, code_fence: str | None = None) -> None:
+        self._stops = StopStringFilter(STOP_STRINGS)
+        self._end = AnswerEnd()
+        # Fed first, like the model's own text: AnswerEnd must see the block it opens.
+        self.opening = answer_opening(code_fence)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stops.stopped or self._end.stopped
+
+    def feed(self, text: str) -> str:
+        return self._end.feed(self._stops.feed(text))
+
+    def finish(self) -> str:
+        """What was held back as a possible stop string, once the stream has ended."""
+        return self._end.feed(self._stops.finish())
+
+
 class StopStringFilter:
     """Passes streamed text through until a stop string appears; never emits part of one."""
 

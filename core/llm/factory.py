@@ -1,13 +1,10 @@
 """Open the model the configuration asks for: the one place that picks a backend."""
 
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from core.config import Config
-from core.llm.base import ModelBackend
+from core.llm.base import ModelBackend, ProgressCallback
 from core.llm.registry import choose_model, resolve_path
-
-ProgressCallback = Callable[[str, float], None]
 
 
 def open_model(config: Config, on_progress: ProgressCallback | None = None) -> ModelBackend:

@@ -25,18 +25,18 @@ from typing import Any
 
 from core.cancel import CancelToken
 from core.errors import ModelBusyError, ModelError
-from core.llm.base import Delta, Message, ModelInfo, SamplingParams, Usage
-from core.llm.completion_prompt import (
-    STOP_STRINGS,
-    AnswerEnd,
-    StopStringFilter,
-    answer_opening,
-    render_completion_prompt,
+from core.llm.base import (
+    Delta,
+    Message,
+    ModelInfo,
+    ProgressCallback,
+    SamplingParams,
+    Usage,
+    recommended_sampling,
 )
+from core.llm.completion_prompt import CompletionAnswer, render_completion_prompt
 from core.llm.gguf import GGUFInfo, read_gguf
 from core.llm.harmony import HarmonyParser
-
-ProgressCallback = Callable[[str, float], None]
 
 GPT_OSS_ARCHITECTURE = "gpt-oss"
 GPT_OSS_STOP_MARKERS = ("<|return|>", "<|call|>")
@@ -49,30 +49,6 @@ class LoadSettings:
     threads: int | None = None
     flash_attention: bool = True
     seed: int = 42
-
-
-@dataclass(frozen=True)
-class Sampling:
-    """Resolved sampling values handed to llama.cpp."""
-
-    temperature: float
-    top_p: float
-    top_k: int
-    min_p: float
-
-
-def recommended_sampling(gpt_oss: bool, params: SamplingParams) -> Sampling:
-    """The model card's values where params leave them open (None)."""
-    if gpt_oss:  # GPT-OSS model card: temperature 1.0, top_p 1.0, no other truncation
-        base = Sampling(temperature=1.0, top_p=1.0, top_k=0, min_p=0.0)
-    else:
-        base = Sampling(temperature=0.2, top_p=0.95, top_k=40, min_p=0.05)
-    return Sampling(
-        temperature=base.temperature if params.temperature is None else params.temperature,
-        top_p=base.top_p if params.top_p is None else params.top_p,
-        top_k=base.top_k if params.top_k is None else params.top_k,
-        min_p=base.min_p,
-    )
 
 
 def resolve_gpu_layers(requested: int | None) -> int:
@@ -96,7 +72,10 @@ class _EvalMeter:
         self.cancel: CancelToken | None = None
 
     def __call__(self, tokens: Sequence[int]) -> None:
-        tokens = list(tokens)
+        if len(tokens) <= self._batch:  # every generated token: no copies, nothing to check between
+            self._evaluate(tokens)
+            self.count += len(tokens)
+            return
         for start in range(0, len(tokens), self._batch):
             if start and self.cancel is not None and self.cancel.cancelled:
                 raise _Cancelled
@@ -147,6 +126,8 @@ class LlamaBackend:
         self._lock = threading.Lock()
         self._closed = False
         self._gpt_oss = gguf.architecture == GPT_OSS_ARCHITECTURE or "<|channel|>" in (gguf.chat_template or "")
+        self._bos_text = self._piece(llm.token_bos())
+        self._add_bos = bool(llm._model.add_bos_token())
         self._formatter = self._make_formatter(gguf.chat_template)
         self._meter = _EvalMeter(llm.eval, llm.n_batch)
         llm.eval = self._meter  # instance attribute: generate() calls self.eval
@@ -264,9 +245,7 @@ class LlamaBackend:
 
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         harmony = HarmonyParser() if self._gpt_oss else None
-        completion = self._formatter is None and not self._gpt_oss
-        stops = StopStringFilter(STOP_STRINGS) if completion else None
-        answer_end = AnswerEnd() if completion else None
+        completion = CompletionAnswer(params.code_fence) if self._formatter is None and not self._gpt_oss else None
         self._meter.count, self._meter.cancel = 0, cancel
         if _LOG is not None:
             _LOG.lines.clear()
@@ -276,9 +255,8 @@ class LlamaBackend:
         finish = "length"
         detokenize, stop_tokens = self._llm.detokenize, self._stop_tokens
 
-        opening = answer_opening(params.code_fence) if completion else ""
-        if opening:  # the prompt opened the code block: the answer starts with it too
-            yield from self._route(opening, harmony, stops, answer_end)
+        if completion is not None:  # the prompt may have opened the code block: the answer starts with it too
+            yield from self._route(completion.opening, harmony, completion)
         tokens = self._llm.generate(prompt, temp=sampling.temperature, top_p=sampling.top_p,
                                     top_k=sampling.top_k, min_p=sampling.min_p, repeat_penalty=1.0)
         try:
@@ -293,8 +271,8 @@ class LlamaBackend:
                     break
                 text = decoder.decode(detokenize([token], special=True))
                 if text:
-                    yield from self._route(text, harmony, stops, answer_end)
-                    if (stops is not None and stops.stopped) or (answer_end is not None and answer_end.stopped):
+                    yield from self._route(text, harmony, completion)
+                    if completion is not None and completion.stopped:
                         finish = "stop"
                         break
                 if cancel.cancelled:
@@ -309,59 +287,49 @@ class LlamaBackend:
         finally:
             tokens.close()
         if finish != "cancelled":
-            yield from self._route(decoder.decode(b"", final=True), harmony, stops, answer_end)
-            yield from self._flush(harmony, stops, answer_end)
-        ended = time.perf_counter()
-        if evaluated is None:
-            evaluated = self._meter.count
-        ttft = (first_token_at or ended) - started
-        decode_time = ended - (first_token_at or ended)
-        yield Usage(
+            yield from self._route(decoder.decode(b"", final=True), harmony, completion)
+            yield from self._flush(harmony, completion)
+        yield Usage.measured(
             prompt_tokens=len(prompt),
-            prompt_tokens_evaluated=evaluated,
+            prompt_tokens_evaluated=self._meter.count if evaluated is None else evaluated,
             completion_tokens=produced,
-            time_to_first_token_s=ttft,
-            tokens_per_second=(produced - 1) / decode_time if produced > 1 and decode_time > 0 else 0.0,
-            total_seconds=ended - started,
+            started=started,
+            first_token_at=first_token_at,
+            ended=time.perf_counter(),
             finish_reason=finish,
         )
 
     @staticmethod
-    def _route(text: str, harmony: HarmonyParser | None, stops: StopStringFilter | None,
-               answer_end: AnswerEnd | None) -> list[Delta]:
+    def _route(text: str, harmony: HarmonyParser | None, completion: CompletionAnswer | None) -> list[Delta]:
+        """Harmony output splits into channels; any other output is the answer (cut by the
+        completion guards when the prompt was a plain completion)."""
         if not text:
             return []
         if harmony is not None:
             return harmony.feed(text)
-        if stops is not None:
-            text = stops.feed(text)
-        if answer_end is not None:
-            text = answer_end.feed(text)
+        if completion is not None:
+            text = completion.feed(text)
         return [Delta("answer", text)] if text else []
 
     @staticmethod
-    def _flush(harmony: HarmonyParser | None, stops: StopStringFilter | None,
-               answer_end: AnswerEnd | None) -> list[Delta]:
+    def _flush(harmony: HarmonyParser | None, completion: CompletionAnswer | None) -> list[Delta]:
         if harmony is not None:
             return harmony.finish()
-        rest = stops.finish() if stops is not None else ""
-        if answer_end is not None:
-            rest = answer_end.feed(rest)
+        rest = completion.finish() if completion is not None else ""
         return [Delta("answer", rest)] if rest else []
 
     def _tokenize(self, prompt: str) -> list[int]:
-        bos = self._llm.detokenize([self._llm.token_bos()], special=True).decode("utf-8", "replace")
-        add_bos = bool(self._llm._model.add_bos_token()) and not (bos and prompt.startswith(bos))
+        add_bos = self._add_bos and not (self._bos_text and prompt.startswith(self._bos_text))
         return self._llm.tokenize(prompt.encode("utf-8"), add_bos=add_bos, special=True)
+
+    def _piece(self, token: int) -> str:
+        """A token's text, special tokens spelt out ("" for the -1 of a token the model lacks)."""
+        return self._llm.detokenize([token], special=True).decode("utf-8", "replace") if token >= 0 else ""
 
     def _make_formatter(self, template: str | None) -> Any:
         if not template:
             return None
-
-        def piece(token: int) -> str:
-            return self._llm.detokenize([token], special=True).decode("utf-8", "replace") if token >= 0 else ""
-
-        return make_chat_formatter(template, piece(self._llm.token_bos()), piece(self._llm.token_eos()),
+        return make_chat_formatter(template, self._bos_text, self._piece(self._llm.token_eos()),
                                    self._gguf.path.name)
 
     def _find_stop_tokens(self, llama_cpp: Any) -> frozenset[int]:

@@ -16,18 +16,25 @@ import math
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from core.cancel import CancelToken
 from core.config import ServerConfig
 from core.errors import ModelBusyError, ModelError
-from core.llm.base import Delta, Message, ModelInfo, SamplingParams, Usage
+from core.llm.base import (
+    Delta,
+    Message,
+    ModelInfo,
+    ProgressCallback,
+    SamplingParams,
+    Usage,
+    recommended_sampling,
+)
 from core.llm.harmony import HarmonyParser
 from core.textsafe import visible_controls
 
-ProgressCallback = Callable[[str, float], None]
 REASONING_FIELDS = ("reasoning_content", "reasoning")
 _CANCEL_POLL_SECONDS = 0.05
 
@@ -191,14 +198,13 @@ class OpenAICompatBackend:
                 finish = "cancelled"
             else:
                 yield from harmony.finish()
-            ended = time.perf_counter()
-            yield self._usage(usage, timings, pieces, started, first_at, ended, finish)
+            yield self._usage(usage, timings, pieces, started, first_at, time.perf_counter(), finish)
         finally:
             finished.set()
             connection.close()
 
     def _request_body(self, conversation: Sequence[Message], params: SamplingParams) -> dict[str, Any]:
-        gpt_oss = self._info.architecture == "gpt-oss"
+        sampling = recommended_sampling(self._info.architecture == "gpt-oss", params)
         body: dict[str, Any] = {
             "model": self._model,
             "messages": [{"role": m.role, "content": m.content} for m in conversation],
@@ -206,10 +212,9 @@ class OpenAICompatBackend:
             "stream_options": {"include_usage": True},
             "max_tokens": params.max_tokens,
             "reasoning_effort": params.reasoning_effort,
+            "temperature": sampling.temperature,
+            "top_p": sampling.top_p,
         }
-        defaults = (1.0, 1.0) if gpt_oss else (0.2, 0.95)
-        body["temperature"] = defaults[0] if params.temperature is None else params.temperature
-        body["top_p"] = defaults[1] if params.top_p is None else params.top_p
         if params.top_k is not None:
             body["top_k"] = params.top_k
         if params.seed is not None:
@@ -240,14 +245,13 @@ class OpenAICompatBackend:
             evaluated = prompt - cached
         else:  # the server does not say: count every prompt token as evaluated
             evaluated = prompt
-        decode = ended - (first_at or ended)
-        return Usage(
+        return Usage.measured(
             prompt_tokens=prompt,
             prompt_tokens_evaluated=max(0, min(evaluated, prompt)) if prompt else evaluated,
             completion_tokens=completion,
-            time_to_first_token_s=(first_at or ended) - started,
-            tokens_per_second=(completion - 1) / decode if completion > 1 and decode > 0 else 0.0,
-            total_seconds=ended - started,
+            started=started,
+            first_token_at=first_at,
+            ended=ended,
             finish_reason=finish,
         )
 

@@ -14,7 +14,6 @@ import os
 import shlex
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping
 
 from core.cancel import CancelToken
@@ -25,6 +24,7 @@ from core.sandbox.host_process import (
     PipeFds,
     base_env,
     judge,
+    private_temp_dir,
     run_supervised,
     stage_files,
     supervisor_script,
@@ -97,7 +97,7 @@ class BwrapSandbox:
             toolchain = toolchain_for(language)
         except ToolchainMissingError as exc:
             return _sandbox_error(str(exc))
-        with tempfile.TemporaryDirectory(prefix="assistant-bwrap-") as host_dir:
+        with private_temp_dir(prefix="assistant-bwrap-") as host_dir:
             source = os.path.join(host_dir, "source")
             etc = os.path.join(host_dir, "etc")
             try:

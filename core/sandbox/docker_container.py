@@ -10,6 +10,7 @@ over the container's attached stdin; output and results come back over its stdou
 import base64
 import json
 import os
+import secrets
 import select
 import socket
 import struct
@@ -21,7 +22,7 @@ from typing import Any
 
 from core.sandbox.base import RunLimits
 
-SUPERVISOR_PROTOCOL = 1
+SUPERVISOR_PROTOCOL = 2
 SUPERVISOR_PATH = "/opt/sandbox/supervisor.py"
 SANDBOX_UID = 10001
 LABEL = "ondevice-assistant.sandbox"
@@ -264,9 +265,12 @@ class WarmContainer:
 
     def execute(self, request: dict, on_frame: FrameHandler, deadline: float,
                 cancelled: Callable[[], bool]) -> dict:
-        """Send one run request; stream its frames to `on_frame`; return the supervisor's result."""
+        """Send one run request; stream its frames to `on_frame`; return the supervisor's result.
+        The program can write frames into the channel (through the init's stdout, /proc/1/fd/1):
+        a result that does not echo this request's nonce is forged, and raises ContainerError."""
         self.runs += 1
-        self.send({"op": "run", **request})
+        nonce = secrets.token_hex(16)
+        self.send({"op": "run", **request, "nonce": nonce})
         sent_cancel = False
 
         def poll() -> None:
@@ -278,7 +282,14 @@ class WarmContainer:
         while True:
             kind, payload = self.read_frame(deadline, poll)
             if kind == b"R":
-                return json.loads(payload)
+                try:
+                    reply = json.loads(payload)
+                except ValueError:
+                    reply = None
+                if not isinstance(reply, dict) or not secrets.compare_digest(str(reply.get("nonce")), nonce):
+                    raise ContainerError("a run result did not come from the sandbox supervisor "
+                                         "(forged by the program?); the container was replaced")
+                return reply
             on_frame(kind, payload)
 
     def is_alive(self) -> bool:

@@ -26,6 +26,7 @@ from core.sandbox.host_process import (
     PipeFds,
     base_env,
     judge,
+    private_temp_dir,
     run_supervised,
     stage_files,
     supervisor_script,
@@ -75,7 +76,7 @@ class FirejailSandbox:
             toolchain = firejail_toolchain(language)
         except ToolchainMissingError as exc:
             return _sandbox_error(str(exc))
-        with tempfile.TemporaryDirectory(prefix="assistant-firejail-") as host_dir:
+        with private_temp_dir(prefix="assistant-firejail-") as host_dir:
             workdir = os.path.join(host_dir, "work")
             try:
                 os.mkdir(workdir, 0o700)

@@ -12,15 +12,19 @@ running as root), and rlimits set inside the sandbox after its namespaces exist:
 processes, file size, open files, no core dumps.
 """
 
+import contextlib
 import math
 import os
 import selectors
 import shlex
+import shutil
 import signal
+import stat
 import subprocess
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -302,6 +306,42 @@ def stage_files(directory: str, files: Mapping[str, str | bytes]) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+
+
+@contextlib.contextmanager
+def private_temp_dir(prefix: str) -> Iterator[str]:
+    """A host temp dir removed with remove_tree: the program may leave links and locked dirs in it.
+    (TemporaryDirectory's cleanup chmods through symlinks on PermissionError, CVE-2023-6597.)"""
+    path = tempfile.mkdtemp(prefix=prefix)
+    try:
+        yield path
+    finally:
+        remove_tree(path)
+
+
+def remove_tree(path: str) -> None:
+    """Delete `path` and everything in it without following a symlink, even to fix permissions:
+    a directory the program locked (mode 0) is opened O_PATH|O_NOFOLLOW|O_DIRECTORY and chmod-ed
+    through its fd."""
+
+    def unlock(_func: object, failed: str, _exc: object) -> None:
+        for directory in {os.path.dirname(failed), failed} - {os.path.dirname(path)}:
+            try:
+                fd = os.open(directory, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW)
+            except OSError:
+                continue
+            with contextlib.suppress(OSError):  # the fd's /proc link names the dir itself, no further links
+                os.chmod(f"/proc/self/fd/{fd}", 0o700)
+            os.close(fd)
+        try:
+            if stat.S_ISDIR(os.lstat(failed).st_mode):
+                shutil.rmtree(failed, ignore_errors=True)  # once: what still resists is left
+            else:
+                os.unlink(failed)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=unlock)
 
 
 def judge(outcome: Outcome, limits: RunLimits, *, sandbox: str, isolated: bool,

@@ -6,7 +6,6 @@ can read and write whatever that user can and reach the network. Every result sa
 """
 
 import shlex
-import tempfile
 from collections.abc import Mapping
 
 from core.cancel import CancelToken
@@ -17,6 +16,7 @@ from core.sandbox.host_process import (
     PipeFds,
     base_env,
     judge,
+    private_temp_dir,
     run_supervised,
     stage_files,
     supervisor_script,
@@ -46,7 +46,7 @@ class SubprocessSandbox:
             toolchain = toolchain_for(language)
         except ToolchainMissingError as exc:
             return _sandbox_error(str(exc))
-        with tempfile.TemporaryDirectory(prefix="assistant-subprocess-") as workdir:
+        with private_temp_dir(prefix="assistant-subprocess-") as workdir:
             try:
                 stage_files(workdir, files)
             except (OSError, ValueError) as exc:

@@ -12,6 +12,9 @@ Protocol (no dependencies outside the standard library; this file must stay self
                      {"op": "cancel"})
   supervisor → host: frames of 1 type byte + 4-byte big-endian length + payload:
                      H hello (JSON), 1 stdout, 2 stderr, c compile output, R result (JSON)
+The container's init runs as the program's uid, so a program can open /proc/1/fd/1 and write
+frames of its own into this channel: each result echoes the request's random nonce, which only
+this (non-dumpable) process has seen, and the host rejects a result without it.
 """
 
 import base64
@@ -26,7 +29,7 @@ import subprocess
 import sys
 import time
 
-PROTOCOL = 1
+PROTOCOL = 2
 WRITABLE = ("/work", "/tmp", "/dev/shm", "/dev/mqueue")
 WORK_ROOT = "/work"
 DRAIN_AFTER_EXIT = 2.0
@@ -174,9 +177,12 @@ def wipe() -> bool:
     """Empty every writable mount; True when all of them are empty afterwards."""
     clean = True
     for root in WRITABLE:
+        if not os.path.isdir(root):
+            continue  # /dev/mqueue is not mounted everywhere
         try:
             entries = os.listdir(root)
-        except OSError:
+        except OSError:  # e.g. the program made /work unreadable: the container must go
+            clean = False
             continue
         for name in entries:
             path = os.path.join(root, name)
@@ -190,7 +196,7 @@ def wipe() -> bool:
         try:
             clean = clean and not os.listdir(root)
         except OSError:
-            pass
+            clean = False
     return clean
 
 
@@ -388,7 +394,7 @@ def main() -> None:
         if request.get("op") != "run":
             continue
         counter += 1
-        send_json(b"R", handle(request, inp, counter))
+        send_json(b"R", {**handle(request, inp, counter), "nonce": request.get("nonce")})
 
 
 if __name__ == "__main__":

@@ -81,6 +81,11 @@ def test_bad_environment_variable_is_named_in_the_error(tmp_path):
         load_config(write(tmp_path, ""), env={"ASSISTANT_LIMITS__MEMORY_MB": "lots"})
 
 
+def test_environment_variable_below_a_plain_key_is_a_one_line_error(tmp_path):
+    with pytest.raises(ConfigError, match="ASSISTANT_MODEL__PATH__X: key 'model.path' has no sub-key 'x'"):
+        load_config(write(tmp_path, ""), env={"ASSISTANT_MODEL__PATH__X": "1"})
+
+
 def test_missing_config_file_named_by_flag_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="not found: pass an existing file to --config"):
         load_config(tmp_path / "nope.yaml", env={})

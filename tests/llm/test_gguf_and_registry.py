@@ -68,7 +68,8 @@ def test_absurd_key_count_is_corrupt(tmp_path):
 
 
 def test_file_type_names_match_llama_cpp():
-    llama_cpp = pytest.importorskip("llama_cpp")
+    import llama_cpp
+
     for number, name in FILE_TYPES.items():
         constant = "LLAMA_FTYPE_ALL_F32" if name == "F32" else f"LLAMA_FTYPE_MOSTLY_{name}"
         assert getattr(llama_cpp, constant, number) == number, name

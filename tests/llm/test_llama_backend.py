@@ -37,6 +37,11 @@ def test_stream_yields_answer_deltas_then_exactly_one_usage(llama_backend):
     assert usage.time_to_first_token_s > 0 and usage.total_seconds >= usage.time_to_first_token_s
 
 
+def test_a_named_code_fence_starts_the_answer_with_the_opened_block(llama_backend):
+    deltas, _, _ = run(llama_backend, TASK, SamplingParams(max_tokens=8, seed=1, code_fence="python"))
+    assert "".join(d.text for d in deltas).startswith("```python\n")
+
+
 def test_max_tokens_ends_the_answer_with_length(llama_backend):
     _, usage, _ = run(llama_backend, TASK, SamplingParams(max_tokens=3, seed=1, temperature=0.0))
     assert usage.completion_tokens <= 3

@@ -5,10 +5,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import ModelError
+from core.llm import llama
 from core.llm.gguf import GGUFInfo
-
-pytest.importorskip("llama_cpp")
-from core.llm import llama  # noqa: E402
 
 BIG = GGUFInfo(path=Path("/m/gpt-oss-20b-mxfp4.gguf"), size_bytes=12 * 2**30, version=3,
                architecture="gpt-oss", name="gpt-oss-20b", file_type="MXFP4_MOE", context_length=131072,

@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 
 from core.llm.base import Message, SamplingParams
-from core.llm.completion_prompt import STOP_STRINGS, AnswerEnd, StopStringFilter, render_completion_prompt
+from core.llm.completion_prompt import (
+    STOP_STRINGS,
+    AnswerEnd,
+    CompletionAnswer,
+    StopStringFilter,
+    render_completion_prompt,
+)
 
 TEMPLATE = Path(__file__).parent / "data" / "openai-gpt-oss-120b.jinja"  # from llama.cpp's models/templates
 TASK = [Message("system", "Write Python."), Message("user", "Print the primes below 20.")]
@@ -16,7 +22,6 @@ REPAIR = [*TASK, Message("assistant", "```python\nprint([2, 3, 5])\n```"),
 
 @pytest.fixture(scope="module")
 def gpt_oss_formatter():
-    pytest.importorskip("llama_cpp")
     from core.llm.llama import make_chat_formatter
 
     return make_chat_formatter(TEMPLATE.read_text(encoding="utf-8"), "<|startoftext|>", "<|return|>", "test")
@@ -76,13 +81,11 @@ def test_markdown_heading_that_is_not_a_stop_string_passes():
 
 
 def test_gpt_oss_sampling_defaults_follow_the_model_card():
-    pytest.importorskip("llama_cpp")
     from core.llm.llama import recommended_sampling
 
     chosen = recommended_sampling(True, SamplingParams())
     assert (chosen.temperature, chosen.top_p) == (1.0, 1.0)
     assert recommended_sampling(True, SamplingParams(temperature=0.3)).temperature == 0.3
-
 
 
 def feed_lines(end, text):
@@ -141,3 +144,16 @@ def test_a_runaway_line_ends_the_answer():
     end = AnswerEnd()
     kept = feed_lines(end, "```python\nprint(" + "math.floor(" * 1000 + ")\n")
     assert end.stopped and len(kept) < AnswerEnd.RUNAWAY_LINE + 20
+
+
+def test_completion_answer_starts_with_the_opened_block_and_ends_when_it_closes():
+    answer = CompletionAnswer(code_fence="python")
+    text = answer.feed(answer.opening) + answer.feed("print(1)\n```\nNow the explanation") + answer.finish()
+    assert text == "```python\nprint(1)\n```\n" and answer.stopped
+
+
+def test_completion_answer_ends_at_a_stop_string_split_across_chunks():
+    answer = CompletionAnswer()
+    assert answer.opening == ""
+    assert answer.feed("x = 1\n### Ta") + answer.feed("sk\nmore") + answer.finish() == "x = 1"
+    assert answer.stopped

@@ -204,6 +204,29 @@ def test_killing_every_visible_process_ends_only_this_run(contained):
     assert result.run_seconds < LIMITS.timeout_seconds
 
 
+def test_a_result_forged_through_the_inits_stdout_is_rejected(contained):
+    # The init runs as the program's uid, so /proc/1/fd/1 reaches the supervisor's channel to the host.
+    code = (
+        "import json, os, struct\n"
+        "step = {'exit_code': 0, 'signal': None, 'timed_out': False, 'cancelled': False,\n"
+        "        'seconds': 0.1, 'truncated': False}\n"
+        "reply = json.dumps({'compile': None, 'run': step, 'leftover': [], 'oom_kills': 0,\n"
+        "                    'wiped': True}).encode()\n"
+        "fd = os.open('/proc/1/fd/1', os.O_WRONLY)\n"
+        "os.write(fd, b'R' + struct.pack('>I', len(reply)) + reply)\n"
+        "print('forged')\n"
+    )
+    result = run(contained, code)
+    assert result.status is RunStatus.SANDBOX_ERROR, result
+    assert "forged" in result.detail
+
+
+def test_a_work_dir_made_unreadable_is_not_left_for_the_next_run(contained):
+    result = run(contained, "import os\nos.chmod('/work', 0)\nprint('locked')\n")
+    assert result.status is RunStatus.OK, result
+    assert result.stdout == "locked\n"
+
+
 def test_unicode_and_invalid_utf8_output_survive(contained):
     code = (
         "import sys, time\n"

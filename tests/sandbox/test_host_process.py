@@ -11,7 +11,15 @@ import pytest
 from core.languages import resolve_language
 from core.sandbox.base import RunLimits, RunStatus
 from core.sandbox.capture import StreamCapture
-from core.sandbox.host_process import Outcome, PipeFds, judge, prlimit_argv, stage_files, supervisor_script
+from core.sandbox.host_process import (
+    Outcome,
+    PipeFds,
+    judge,
+    private_temp_dir,
+    prlimit_argv,
+    stage_files,
+    supervisor_script,
+)
 from core.sandbox.pids_cgroup import PidsCgroup
 
 LIMITS = RunLimits(timeout_seconds=2.5, memory_mb=128, max_processes=16, disk_mb=8)
@@ -152,3 +160,21 @@ def test_starting_a_run_in_a_pids_cgroup_leaves_this_process_outside(pids_cgroup
     assert Path("/proc/thread-self/cgroup").read_text() == before
     proc.kill()
     proc.wait()
+
+
+def test_a_private_temp_dir_is_removed_without_following_links_the_program_left(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("kept")
+    os.chmod(outside / "keep.txt", 0o600)
+    with private_temp_dir("assistant-test-") as host_dir:
+        locked = Path(host_dir, "work", "locked")
+        (locked / "sub").mkdir(parents=True)
+        (locked / "link").symlink_to(outside)
+        (locked / "file-link").symlink_to(outside / "keep.txt")
+        os.mkfifo(locked / "fifo")
+        os.chmod(locked / "sub", 0)
+        os.chmod(locked, 0o500)
+    assert not os.path.lexists(host_dir)
+    assert (outside / "keep.txt").read_text() == "kept"
+    assert (outside / "keep.txt").stat().st_mode & 0o777 == 0o600

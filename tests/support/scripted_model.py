@@ -59,7 +59,7 @@ class ScriptedModel:
             raise ModelError(answer.error)
         start = time.perf_counter()
         prompt_tokens = self.count_tokens(conversation)
-        if self.count_tokens(conversation) > self.context_size:
+        if prompt_tokens > self.context_size:
             raise ModelError(f"the prompt ({prompt_tokens} tokens) does not fit the context")
         produced = 0
         finish = answer.finish_reason

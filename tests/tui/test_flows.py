@@ -71,6 +71,7 @@ async def test_edited_code_runs_as_a_new_manual_attempt(make_app, docker_sandbox
         assert statuses(app) == [(1, "model", "error"), (2, "manual", "ok")]
         assert app.attempts[2].based_on == 1
         assert "fixed by hand" in app.query_one(OutputLog).text
+        assert app.query_one("StatusBar").progress_text == "done: attempt 2 ok"
 
 
 async def test_fix_from_here_sends_the_selected_attempt_and_its_error_to_the_model(make_app, docker_sandbox):

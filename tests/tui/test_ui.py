@@ -123,6 +123,40 @@ async def test_the_task_can_be_typed_while_the_model_loads_and_starts_once_ready
         assert app.model is model and app.session is None
 
 
+class CrashingSandbox:
+    """A sandbox whose run() fails with an error the engine does not expect (a broken engine
+    connection, say): the call ends without finishing an attempt."""
+
+    kind = "docker"
+    isolated = True
+
+    def check(self, language) -> None:
+        pass
+
+    def run(self, *args, **kwargs):
+        raise RuntimeError("the container engine went away")
+
+    def close(self) -> None:
+        pass
+
+
+async def test_the_status_never_shows_an_earlier_calls_outcome_after_a_later_call(tmp_path):
+    model = idle_model()  # answers with no code: the one model attempt fails
+    app = AssistantApp(Config(output_dir=str(tmp_path / "output"), max_debug_attempts=1),
+                       model_opener=lambda c, p: model, sandbox_opener=lambda c: CrashingSandbox())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.query_one(TaskPrompt).task_text = "print 1"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert app.query_one("StatusBar").progress_text == "done: attempt limit reached"
+        app.query_one(CodeView).text = "print(1)"
+        await pilot.press("f6")
+        await settle(pilot)
+        assert any("the container engine went away" in n for n in notices(app))
+        assert "attempt limit reached" not in app.query_one("StatusBar").progress_text
+
+
 async def test_a_past_session_opens_from_the_command_line_with_every_attempt(tmp_path):
     writer = write_past_session(tmp_path / "output")
     app = make_app(tmp_path, session_dir=writer.output_dir)
@@ -144,7 +178,7 @@ async def test_the_session_browser_lists_saved_sessions_and_opens_the_chosen_one
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("f2")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, SessionBrowser)
         await pilot.press("enter")
         await settle(pilot)
@@ -176,7 +210,7 @@ async def test_save_writes_the_code_pane_to_the_named_file(tmp_path):
         field = app.screen.query_one("#save-path")
         field.value = str(target)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert target.read_text() == "print('saved')\n"
 
 
@@ -193,6 +227,6 @@ async def test_save_refuses_to_write_through_a_symlink(tmp_path):
         await pilot.pause()
         app.screen.query_one("#save-path").value = str(link)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert victim.read_text() == "keep"
         assert any("cannot save" in n for n in notices(app))

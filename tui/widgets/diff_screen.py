@@ -3,13 +3,10 @@
 import difflib
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from core.textsafe import visible_controls
+from tui.widgets.text_screen import TextScreen
 
 
 def unified_diff(old: str, new: str, old_name: str, new_name: str) -> Text:
@@ -34,18 +31,10 @@ def unified_diff(old: str, new: str, old_name: str, new_name: str) -> Text:
     return text
 
 
-class DiffScreen(ModalScreen[None]):
+class DiffScreen(TextScreen):
     """Modal diff view; Escape, F3 or q closes it."""
 
     BINDINGS = [Binding("escape,f3,q", "dismiss", "Close")]
 
     def __init__(self, diff: Text, title: str) -> None:
-        super().__init__()
-        self._diff = diff
-        self._title = title
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="diff-body") as body:
-            body.border_title = self._title
-            body.border_subtitle = "Esc closes"
-            yield Static(self._diff, id="diff-text")
+        super().__init__(diff, title, "diff")

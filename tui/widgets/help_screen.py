@@ -1,13 +1,10 @@
 """F1 / ?: every action with its key, and how to get the real model when the demo one runs."""
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from tui.actions import ACTIONS, key_display
+from tui.widgets.text_screen import TextScreen
 
 DEMO_MODEL_HELP = (
     "You are using the embedded demo model (Gemma 3 270M): it shows the whole pipeline working "
@@ -37,17 +34,10 @@ def help_text(demo: bool) -> Text:
     return text
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TextScreen):
     """Modal help; Escape, F1 or q closes it."""
 
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
 
     def __init__(self, demo: bool) -> None:
-        super().__init__()
-        self._demo = demo
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body") as body:
-            body.border_title = "Help"
-            body.border_subtitle = "Esc closes"
-            yield Static(help_text(self._demo), id="help-text")
+        super().__init__(help_text(demo), "Help", "help")

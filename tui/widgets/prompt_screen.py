@@ -1,13 +1,10 @@
 """F4: the conversation the model was given for the selected attempt, shown literally."""
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from core.textsafe import visible_controls
+from tui.widgets.text_screen import TextScreen
 
 
 def prompt_text(messages: list[dict[str, str]]) -> Text:
@@ -21,18 +18,10 @@ def prompt_text(messages: list[dict[str, str]]) -> Text:
     return text
 
 
-class PromptScreen(ModalScreen[None]):
+class PromptScreen(TextScreen):
     """Modal prompt view; Escape, F4 or q closes it."""
 
     BINDINGS = [Binding("escape,f4,q", "dismiss", "Close")]
 
     def __init__(self, messages: list[dict[str, str]], title: str) -> None:
-        super().__init__()
-        self._messages = messages
-        self._title = title
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="prompt-body") as body:
-            body.border_title = self._title
-            body.border_subtitle = "Esc closes"
-            yield Static(prompt_text(self._messages), id="prompt-text")
+        super().__init__(prompt_text(messages), title, "prompt")
